@@ -1,0 +1,89 @@
+"""Stage 1: read the site's files as text, refusing anything that would reach outside the site root."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from wikigen.config import Config
+from wikigen.model import Diagnostic, Severity, SourceFile, Sources
+
+MAX_BYTES = 20 * 1024 * 1024  # a larger article is almost certainly not prose
+
+
+def _rel(config: Config, path: Path) -> str:
+    return path.relative_to(config.root).as_posix()
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def read_source(config: Config, path: Path) -> tuple[SourceFile, Diagnostic | None]:
+    """Decode one file; a problem becomes a diagnostic, never an exception."""
+    rel = _rel(config, path)
+    problem = None
+    if not _inside(config.root, path):
+        problem = (1, 1, "E002", "is a link that points outside the site root; it is not read")
+    else:
+        try:
+            raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        except OSError as exc:
+            raw, problem = b"", (1, 1, "E001", f"cannot be read: {exc.strerror or exc}")
+        if raw is None:
+            raw, problem = b"", (1, 1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+    if problem:
+        line, column, code, message = problem
+        return SourceFile(rel, None, ""), Diagnostic(rel, line, column, code, Severity.ERROR, f"file {message}")
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        message = f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        return SourceFile(rel, None, digest), Diagnostic(rel, line, column, "E003", Severity.ERROR, message)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return SourceFile(rel, text, digest), None
+
+
+def _articles(config: Config) -> Iterable[Path]:
+    content = config.root / config.content
+    if not content.is_dir():
+        return []
+    return sorted(p for p in content.rglob("*.md") if p.is_file() or p.is_symlink())
+
+
+def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sources:
+    """Read every article and the bibliography. `selected` limits reporting, not reading: keys and slugs
+    still resolve against the whole site."""
+    diagnostics: list[Diagnostic] = []
+    articles = []
+    for path in _articles(config):
+        source, problem = read_source(config, path)
+        articles.append(source)
+        if problem:
+            diagnostics.append(problem)
+    if not articles:
+        diagnostics.append(
+            Diagnostic(config.content, 1, 1, "E004", Severity.ERROR, "no articles (*.md) found in the content folder")
+        )
+    bib_path = config.root / config.bibliography
+    bibliography = None
+    if bib_path.is_file():
+        bibliography, problem = read_source(config, bib_path)
+        if problem:
+            diagnostics.append(problem)
+    else:
+        message = "bibliography file not found; create it or set `bibliography` in [tool.wikigen]"
+        diagnostics.append(Diagnostic(config.bibliography, 1, 1, "E001", Severity.ERROR, message))
+    chosen = None
+    if selected is not None:
+        chosen = frozenset(_rel(config, p.resolve()) for p in selected)
+    return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen)

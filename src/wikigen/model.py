@@ -1,0 +1,307 @@
+"""Immutable values passed between the stages: load -> parse -> check -> render -> write -> index.
+
+Every stage reads only these types, never another stage's module, so the flow stays one way.
+Positions are 1-based lines and columns in the original file.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikigen.config import Config
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem, reported with the others rather than raised, so an editor sees all of them in one run."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    line: int
+    column: int
+
+
+# ---------------------------------------------------------------- load
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file read as text: BOM removed, line endings normalised to LF. `text` is None when unreadable."""
+
+    path: str  # relative to the site root, "/"-separated
+    text: str | None
+    digest: str  # sha256 of the raw bytes, for caches
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    config: Config
+    articles: tuple[SourceFile, ...]
+    bibliography: SourceFile | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    selected: frozenset[str] | None = None  # article paths to report on (check PATHS); None means all
+
+
+# ---------------------------------------------------------------- parse
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    key: str
+    locator: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One `[@...]` group. A group with problems still marks its sentence (the problem is reported on its own)."""
+
+    raw: str
+    pos: Pos
+    citations: tuple[Citation, ...]
+    llm: bool
+    problems: tuple[tuple[str, Pos, str], ...] = ()  # (code, position, message), e.g. P003, P004
+
+
+class Provenance(enum.StrEnum):
+    SOURCED = "sourced"
+    LLM = "llm"
+    UNMARKED = "unmarked"
+
+
+class UnitKind(enum.StrEnum):
+    SENTENCE = "sentence"
+    ROW = "row"  # a table body row
+    CAPTION = "caption"  # a sentence of the figure caption
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A checked unit: a prose sentence, a caption sentence or a table body row."""
+
+    id: str  # stable anchor, derived from the text
+    kind: UnitKind
+    text: str
+    pos: Pos
+    markers: tuple[Marker, ...]
+    inherited: Marker | None = None  # the marker of an enclosing `::: name [@...]` container
+
+    @property
+    def provenance(self) -> Provenance:
+        groups = self.markers or ((self.inherited,) if self.inherited else ())
+        if any(m.citations for m in groups):
+            return Provenance.SOURCED
+        if groups:
+            return Provenance.LLM
+        return Provenance.UNMARKED
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Raw YAML mapping plus the line of every key path ("evidence.level"), for field-level positions."""
+
+    data: Mapping[str, Any]
+    lines: Mapping[str, Pos]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed article. `tokens` are markdown-it tokens annotated by the parse plugins; treat them as read-only."""
+
+    path: str
+    slug: str
+    front: FrontMatter | None
+    tokens: tuple[Any, ...]
+    caption_tokens: tuple[Any, ...]
+    sentences: tuple[Sentence, ...]
+    links: tuple[Link, ...]
+    headings: tuple[Heading, ...]
+    exempt_blocks: int
+    words: int
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def markers(self) -> tuple[Marker, ...]:
+        seen: dict[int, Marker] = {}
+        for s in self.sentences:
+            for m in (*s.markers, *((s.inherited,) if s.inherited else ())):
+                seen.setdefault(id(m), m)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    given: str
+    family: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings."""
+
+    key: str
+    entry_type: str  # "article", "book", ...
+    fields: Mapping[str, str]
+    authors: tuple[Person, ...]
+    editors: tuple[Person, ...]
+    pos: Pos
+
+    @property
+    def title(self) -> str | None:
+        return self.fields.get("title")
+
+    @property
+    def tier(self) -> str | None:
+        return self.fields.get("tier")
+
+
+@dataclass(frozen=True, slots=True)
+class Bibliography:
+    path: str
+    entries: Mapping[str, Entry]  # first entry wins on duplicate keys
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedSite:
+    sources: Sources
+    documents: tuple[Document, ...]
+    bibliography: Bibliography
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def config(self) -> Config:
+        return self.sources.config
+
+
+# ---------------------------------------------------------------- check
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    level: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    src: str
+    alt: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceInfo:
+    model: str | None = None
+    version: str | None = None
+    generated: str | None = None  # ISO date
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: str
+    summary: str
+    type: str
+    subtype: str | None = None
+    discipline: str | None = None
+    evidence: Evidence | None = None
+    populations: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    key_figures: tuple[str, ...] = ()
+    video: Video | None = None
+    figure: Figure | None = None
+    see_also: tuple[str, ...] = ()
+    provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    sentences: int = 0
+    sourced: int = 0
+    llm: int = 0
+    unmarked: int = 0
+
+    @property
+    def sourced_share(self) -> float:
+        return self.sourced / self.sentences if self.sentences else 0.0
+
+
+@dataclass(frozen=True)
+class Article:
+    document: Document
+    meta: Meta | None  # None when the front matter failed
+    counts: Counts
+    cited: tuple[str, ...]  # resolved keys in order of first citation
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug
+
+
+@dataclass(frozen=True)
+class CheckedSite:
+    parsed: ParsedSite
+    articles: tuple[Article, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def config(self) -> Config:
+        return self.parsed.config
+
+    @property
+    def bibliography(self) -> Bibliography:
+        return self.parsed.bibliography
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+# ---------------------------------------------------------------- render
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file of the site, relative to the output folder."""
+
+    path: str
+    content: bytes

@@ -1,0 +1,74 @@
+"""Sentence boundaries: syntok, plus a guard that re-splits the merges syntok is known to make.
+
+A merge is the dangerous failure (two sentences under one marker hide an uncited one), so the guard
+splits after a period followed by a capitalised word unless the word before it is a known abbreviation
+or an initial. Text without an inner boundary candidate skips the segmenter altogether.
+"""
+
+from __future__ import annotations
+
+import re
+
+import syntok.segmenter as syntok
+
+_CLOSERS = re.escape("\"'”’)]»")
+# A terminal mark followed by whitespace and more text: the only place a second sentence can start.
+_CANDIDATE = re.compile(rf"[.!?…][{_CLOSERS}]*\s+\S")
+_GUARD = re.compile(rf"(?P<word>\S*?)[.!?…]+[{_CLOSERS}]*\s+(?=[\"“‘(\[]?[A-Z\u00C0-\u024F])")
+ABBREVIATIONS = frozenset(
+    "dr mr mrs ms prof sr jr st fig figs eq eqs no nos vol vols pp p cf vs al e.g i.e approx ca dept est "
+    "gen gov inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft".split()
+)
+
+
+def _is_abbreviation(word: str) -> bool:
+    word = word.lstrip("(\"'“‘[").rstrip(".")
+    if not word:
+        return False
+    if len(word) == 1 and word.isupper():  # an initial: J. G. Nicholls
+        return True
+    if "/" in word or "@" in word:  # a URL or an address ends a sentence like any word
+        return False
+    if "." in word:  # U.S., Ph.D, e.g
+        return True
+    return word.casefold() in ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _guard(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for match in _GUARD.finditer(text, start, end):
+        if not _is_abbreviation(match["word"]):
+            cut = match.end() - len(match.group(0)) + len(match.group(0).rstrip())
+            piece = _trim(text, start, cut)
+            if piece:
+                spans.append(piece)
+            start = match.end()
+    piece = _trim(text, start, end)
+    if piece:
+        spans.append(piece)
+    return spans
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence in `text`, whitespace trimmed."""
+    whole = _trim(text, 0, len(text))
+    if whole is None:
+        return []
+    if not _CANDIDATE.search(text, whole[0], whole[1]):
+        return [whole]
+    spans: list[tuple[int, int]] = []
+    for paragraph in syntok.analyze(text):
+        for sentence in paragraph:
+            if not sentence:
+                continue
+            first, last = sentence[0], sentence[-1]
+            spans.extend(_guard(text, first.offset, last.offset + len(last.value)))
+    return spans

@@ -1,0 +1,323 @@
+"""Core rule that finds every checked unit (sentence, table row, caption sentence) and wraps it.
+
+It runs after inline parsing. For each inline token in a checked context it removes the citation
+groups from the text, segments what remains, gives each group to the sentence it stands in or
+directly follows, and inserts `sentence_open`/`sentence_close` tokens around the sentence (its
+badges included). Units go to `state.env["units"]`; the renderer needs nothing but the tokens.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from wikigen.parse.markers import RawMarker, parse_group
+from wikigen.parse.segment import split_sentences
+
+OPAQUE = "\ufffc"  # stands in for inline code and images: no words to mark, no boundaries inside
+_TERMINAL = re.compile(r"[.!?…]+[\"'”’)\]»]*")
+_CONTAINER_MARKER = re.compile(r"\[\s*@[^\]]*\]?")
+_WORD = re.compile(r"\w")
+EXEMPT = "exempt"
+
+
+@dataclass
+class Unit:
+    """A checked unit before it is frozen: positions are still (line, column) pairs."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+    markers: list[tuple[RawMarker, list[tuple[int, int]]]] = field(default_factory=list)
+    inherited: tuple[RawMarker, list[tuple[int, int]]] | None = None
+    id: str = ""
+
+
+class _Located:
+    """Maps offsets in an inline token's content to source lines and columns."""
+
+    def __init__(self, content: str, first_line: int, lines: list[str], line_offset: int):
+        self.starts, self.columns = [], []
+        start = 0
+        for number, text in enumerate(content.split("\n")):
+            self.starts.append(start)
+            start += len(text) + 1
+            source = lines[first_line + number] if first_line + number < len(lines) else ""
+            found = source.find(text) if text else -1
+            self.columns.append(found if found >= 0 else len(source) - len(source.lstrip()))
+        self.first_line = first_line + line_offset
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return self.first_line + index + 1, self.columns[index] + offset - self.starts[index] + 1
+
+
+def _marker_positions(marker: RawMarker, locate: _Located) -> list[tuple[int, int]]:
+    """Positions of the group, then of each citation key, then of each problem."""
+    return [
+        locate(marker.offset),
+        *(locate(c.offset) for c in marker.citations),
+        *(locate(p[1]) for p in marker.problems),
+    ]
+
+
+def _child_offsets(content: str, children: list[Token]) -> list[int]:
+    """Where each child starts in the inline source. Citation offsets are exact; text is aligned."""
+    offsets, cursor = [], 0
+    for child in children:
+        if child.type == "citation":
+            cursor = child.meta["marker"].offset
+            offsets.append(cursor)
+            cursor += len(child.content)
+            continue
+        offsets.append(cursor)
+        if child.type == "text" and child.content:
+            found = content.find(child.content, cursor)
+            if found >= 0:
+                offsets[-1] = found
+                cursor = found + len(child.content)
+        elif child.type == "code_inline":
+            found = content.find(child.content, cursor)
+            cursor = found + len(child.content) if found >= 0 else cursor
+    return offsets
+
+
+def _flatten(children: list[Token]) -> tuple[str, list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Text for the segmenter, with (buffer start, child index, length) pieces and (buffer offset, child) markers."""
+    parts, pieces, markers, size = [], [], [], 0
+    for index, child in enumerate(children):
+        if child.type == "citation":
+            markers.append((size, index))
+            continue
+        if child.type == "text":
+            piece = child.content
+        elif child.type in ("softbreak", "hardbreak"):
+            piece = "\n"
+        elif child.type in ("code_inline", "image"):
+            piece = OPAQUE
+        else:
+            continue
+        pieces.append((size, index, len(piece)))
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts), pieces, markers
+
+
+def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
+    """Sentences of `text`; a group right after terminal punctuation, or right before it, ends a sentence."""
+    cuts = [0]
+    for offset in marker_offsets:
+        before = text[cuts[-1] : offset].rstrip()
+        after = _TERMINAL.match(text, offset)
+        if after:
+            cuts.append(after.end())
+        elif before and _TERMINAL.search(before[-1]):
+            cuts.append(offset)
+    cuts.append(len(text))
+    spans = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if end > start:
+            spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end]))
+    return [(a, b) for a, b in spans if _WORD.search(text, a, b)]
+
+
+def _display(text: str) -> str:
+    text = text.replace(OPAQUE, "…")
+    return re.sub(r"\s+([.!?,;:])", r"\1", " ".join(text.split()))
+
+
+def _sentence_id(text: str, used: dict[str, int]) -> str:
+    base = "s-" + hashlib.blake2b(text.casefold().encode(), digest_size=4).hexdigest()
+    count = used.get(base, 0) + 1
+    used[base] = count
+    return base if count == 1 else f"{base}-{count}"
+
+
+def _wrap(children: list[Token], spans: list[tuple[tuple[int, int], tuple[int, int | None], int, Unit]]) -> list[Token]:
+    """Insert open/close tokens around each unit.
+
+    A span is (start child, offset), (end child, offset or None for "after it"), the child index of its
+    last badge, and the unit. Text children are split at the offsets; a span that would cross an
+    emphasis or link boundary is widened until it balances, and one that then overlaps its predecessor
+    is merged into it, leaving an anchor so the unit's id still exists.
+    """
+    cuts: dict[int, set[int]] = {}
+    for (sc, so), (ec, eo), _, _ in spans:
+        cuts.setdefault(sc, set()).add(so)
+        if eo is not None:
+            cuts.setdefault(ec, set()).add(eo)
+    flat: list[Token] = []
+    gap: dict[tuple[int, int | None], int] = {}
+    for index, child in enumerate(children):
+        size = len(child.content) if child.type == "text" else 0
+        points = sorted({0, size, *(c for c in cuts.get(index, ()) if 0 < c < size)})
+        for a, b in zip(points, points[1:], strict=False):
+            gap[(index, a)] = len(flat)
+            piece = child.copy()
+            piece.content = child.content[a:b]
+            flat.append(piece)
+        if size == 0:
+            gap[(index, 0)] = len(flat)
+            flat.append(child)
+        gap[(index, size)] = gap[(index, None)] = len(flat)
+    depth = [0]
+    for token in flat:
+        depth.append(depth[-1] + token.nesting)
+    placed: list[list] = []
+    for (sc, so), (ec, eo), badge, unit in spans:
+        a = gap[(sc, so)]
+        b = max(gap.get((ec, eo), gap[(ec, None)]), gap[(badge, None)] if badge >= 0 else 0)
+        level = min(depth[a : b + 1])
+        while depth[a] > level:
+            a -= 1
+        while depth[b] > level:
+            b += 1
+        if placed and a < placed[-1][1]:
+            placed[-1][1] = max(placed[-1][1], b)
+            placed[-1][3].append(unit)
+            continue
+        placed.append([a, b, unit, []])
+    opens = {a: (unit, merged) for a, _, unit, merged in placed}
+    closes = {b for _, b, _, _ in placed}
+    result: list[Token] = []
+    for index in range(len(flat) + 1):
+        if index in closes:
+            result.append(Token("sentence_close", "span", -1))
+        if index in opens:
+            unit, merged = opens[index]
+            result.append(_unit_token("sentence_open", 1, unit))
+            result.extend(_unit_token("sentence_anchor", 0, extra) for extra in merged)
+        if index < len(flat):
+            result.append(flat[index])
+    return result
+
+
+def _unit_token(kind: str, nesting: int, unit: Unit) -> Token:
+    token = Token(kind, "span", nesting)
+    token.meta = {"unit": unit}
+    return token
+
+
+class _Annotator:
+    def __init__(self, state: StateCore):
+        self.env = state.env
+        self.lines: list[str] = state.env.setdefault("lines", state.src.split("\n"))
+        self.line_offset: int = state.env.get("line_offset", 0)
+        self.units: list[Unit] = state.env.setdefault("units", [])
+        self.used: dict[str, int] = state.env.setdefault("ids", {})
+
+    def _new(self, kind: str, text: str, pos: tuple[int, int]) -> Unit:
+        unit = Unit(kind, text, *pos)
+        unit.id = _sentence_id(text, self.used)
+        self.units.append(unit)
+        return unit
+
+    def inline(self, token: Token, kind: str, inherited) -> None:
+        children = token.children or []
+        locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
+        text, pieces, marks = _flatten(children)
+        spans = _boundaries(text, [at for at, _ in marks])
+        if not spans:
+            return
+        offsets = _child_offsets(token.content, children)
+        starts = [p[0] for p in pieces]
+
+        def position(at: int, end: bool) -> tuple[int, int | None]:
+            start, index, _ = pieces[bisect.bisect_left(starts, at) - 1 if end else bisect.bisect_right(starts, at) - 1]
+            return (index, at - start) if children[index].type == "text" else (index, None if end else 0)
+
+        units = []
+        for start, end in spans:
+            child, inner = position(start, False)
+            unit = self._new(kind, _display(text[start:end]), locate(offsets[child] + (inner or 0)))
+            unit.inherited = inherited
+            units.append([start, (child, inner), position(end, True), -1, unit])
+        for at, index in marks:
+            target = next((u for u in reversed(units) if u[0] <= at), units[0])
+            marker = children[index].meta["marker"]
+            target[4].markers.append((marker, _marker_positions(marker, locate)))
+            target[3] = max(target[3], index)
+        token.children = _wrap(children, [tuple(u[1:]) for u in units])
+
+    def row(self, cells: list[Token], row_open: Token, inherited) -> None:
+        markers = []
+        for cell in cells:
+            locate = _Located(cell.content, cell.map[0] if cell.map else 0, self.lines, self.line_offset)
+            for child in cell.children or []:
+                if child.type == "citation":
+                    marker = child.meta["marker"]
+                    markers.append((marker, _marker_positions(marker, locate)))
+        first = cells[0] if cells else row_open
+        line = (first.map[0] if first.map else 0) + self.line_offset + 1
+        source = self.lines[line - 1 - self.line_offset] if line - 1 - self.line_offset < len(self.lines) else ""
+        column = len(source) - len(source.lstrip()) + 1
+        text = " | ".join(_display(c.content) for c in cells)
+        unit = self._new("row", text, (line, column))
+        unit.markers, unit.inherited = markers, inherited
+        row_open.meta = {"unit": unit}
+
+    def container_marker(self, token: Token) -> tuple[RawMarker, list[tuple[int, int]]] | None:
+        match = _CONTAINER_MARKER.search(token.info)
+        if not match or not token.map:
+            return None
+        source = self.lines[token.map[0]]
+        column = max(source.find(match.group(0)), 0)
+        marker = parse_group(match.group(0), column, match.group(0).endswith("]"))
+        line = token.map[0] + self.line_offset + 1
+        return marker, [(line, column + 1), *((line, c.offset + 1) for c in marker.citations),
+                        *((line, p[1] + 1) for p in marker.problems)]
+
+
+def _units_rule(state: StateCore) -> None:
+    annotate = _Annotator(state)
+    tokens = state.tokens
+    stack: list = []  # inherited marker (or EXEMPT) per open container
+    skip_inline = False
+    body = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        kind = token.type
+        if kind.startswith("container_") and kind.endswith("_open"):
+            name = kind[len("container_") : -len("_open")]
+            if name == EXEMPT:
+                state.env["exempt_blocks"] = state.env.get("exempt_blocks", 0) + 1
+                stack.append(EXEMPT)
+            else:
+                own = annotate.container_marker(token)
+                token.meta = {"marker": own}
+                stack.append(own or (stack[-1] if stack else None))
+        elif kind.startswith("container_") and kind.endswith("_close"):
+            stack.pop()
+        elif kind in ("heading_open", "dt_open", "thead_open"):
+            skip_inline = True
+        elif kind in ("heading_close", "dt_close", "thead_close"):
+            skip_inline = False
+        elif kind == "tbody_open":
+            body = True
+        elif kind == "tbody_close":
+            body = False
+        inherited = stack[-1] if stack else None
+        exempt = EXEMPT in stack
+        if kind == "tr_open" and body and not exempt:
+            cells, end = [], index
+            while tokens[end].type != "tr_close":
+                if tokens[end].type == "inline":
+                    cells.append(tokens[end])
+                end += 1
+            annotate.row(cells, token, inherited)
+            index = end
+        elif kind == "inline" and not skip_inline and not exempt and not body:
+            annotate.inline(token, state.env.get("kind", "sentence"), inherited)
+        index += 1
+
+
+def units_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.push("units", _units_rule)
