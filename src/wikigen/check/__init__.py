@@ -1,0 +1,100 @@
+"""Stage 3: every rule over the parsed site. `wikigen check` is the build stopped after this stage."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from wikigen.check.bibliography import check_bibliography
+from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
+from wikigen.model import (
+    Article,
+    CheckedSite,
+    Counts,
+    Diagnostic,
+    Document,
+    ParsedSite,
+    Pos,
+    Provenance,
+    Severity,
+    UnitKind,
+)
+
+
+def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
+    return Diagnostic(document.path, pos.line, pos.column, code, Severity.ERROR, message)
+
+
+def _units(document: Document, keys) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
+    found: list[Diagnostic] = []
+    tally: Counter[str] = Counter()
+    cited: dict[str, None] = {}
+    for sentence in document.sentences:
+        tally[sentence.provenance] += 1
+        if sentence.provenance is Provenance.UNMARKED:
+            if sentence.kind is UnitKind.ROW:
+                found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
+                                    "`[@llm]` in one of its cells"))
+            else:
+                found.append(_error(document, sentence.pos, "P001", f"sentence has no marker: end “{_short(sentence.text)}” "
+                                    "with `[@key]` for its source or `[@llm]` if it has none"))
+    for marker in document.markers:
+        for code, pos, message in marker.problems:
+            found.append(_error(document, pos, code, message))
+        for citation in marker.citations:
+            cited.setdefault(citation.key)
+            if citation.key not in keys:
+                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`: add it "
+                                    "to the bibliography or fix the spelling"))
+    for link in document.links:
+        scheme = url_scheme(link.url)
+        if scheme is not None and scheme not in SAFE_SCHEMES:
+            found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
+                                "use http(s), mailto or a relative link"))
+    counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
+                    tally[Provenance.UNMARKED])
+    return found, counts, tuple(cited)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
+    first: dict[str, Document] = {}
+    found = []
+    for document in documents:
+        key = document.slug.casefold()
+        if key in first:
+            message = f"slug `{document.slug}` is also the slug of {first[key].path}: rename one of the files"
+            found.append(_error(document, Pos(1, 1), "F004", message))
+        else:
+            first[key] = document
+    return found
+
+
+def check_site(parsed: ParsedSite) -> CheckedSite:
+    config = parsed.config
+    keys = parsed.bibliography.entries
+    slugs = {d.slug for d in parsed.documents}
+    diagnostics = list(parsed.diagnostics)
+    diagnostics.extend(_slug_collisions(parsed.documents))
+    articles = []
+    cited_anywhere: set[str] = set()
+    for document in parsed.documents:
+        found, counts, cited = _units(document, keys)
+        cited_anywhere.update(cited)
+        meta = None
+        if document.front is not None:
+            uses_llm = any(m.llm for m in document.markers)
+            meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
+            found.extend(problems)
+        diagnostics.extend(found)
+        resolved = tuple(k for k in cited if k in keys)
+        articles.append(Article(document, meta, counts, resolved))
+    diagnostics.extend(check_bibliography(parsed.bibliography, cited_anywhere))
+    selected = parsed.sources.selected
+    if selected is not None:
+        article_paths = {d.path for d in parsed.documents}
+        diagnostics = [d for d in diagnostics if d.path in selected or d.path not in article_paths]
+    unique = sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
+    return CheckedSite(parsed, tuple(articles), tuple(unique))

@@ -1,0 +1,205 @@
+"""Front-matter schema: typed `Meta` out, one diagnostic per wrong field, all of them in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from wikigen.config import Config
+from wikigen.model import (
+    Diagnostic,
+    Evidence,
+    Figure,
+    FrontMatter,
+    Meta,
+    Pos,
+    ProvenanceInfo,
+    Severity,
+    Video,
+)
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: control characters and whitespace are ignored, as browsers do."""
+    cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
+    head, sep, _ = cleaned.partition(":")
+    if sep and head and head[0].isalpha() and all(c.isalnum() or c in "+.-" for c in head):
+        if "/" not in head and "?" not in head and "#" not in head:
+            return head.lower()
+    return None
+
+
+class _Fields:
+    """Collects problems while reading fields so that a wrong field never hides the next one."""
+
+    def __init__(self, path: str, front: FrontMatter):
+        self.path, self.front = path, front
+        self.diagnostics: list[Diagnostic] = []
+
+    def problem(self, key: str, message: str, code: str = "F002") -> None:
+        pos = self.front.lines.get(key, Pos(1, 1))
+        self.diagnostics.append(Diagnostic(self.path, pos.line, pos.column, code, Severity.ERROR, message))
+
+    def text(self, data: dict, key: str, prefix: str = "", required: bool = False) -> str | None:
+        value = data.get(key)
+        name = prefix + key
+        if value is None:
+            if required:
+                self.problem(name, f"required field `{name}` is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
+            self.problem(name, f"`{name}` must be a non-empty string, got {_kind(value)}")
+            return None
+        return str(value).strip()
+
+    def texts(self, data: dict, key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(key, f"`{key}` must be a list of non-empty strings, got {_kind(value)}")
+            return ()
+        return tuple(dict.fromkeys(v.strip() for v in value))
+
+    def mapping(self, data: dict, key: str, known: set[str]) -> dict | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, f"`{key}` must be a mapping with {', '.join(sorted(known))}, got {_kind(value)}")
+            return None
+        for sub in value:
+            if sub not in known:
+                self.problem(f"{key}.{sub}", f"unknown field `{key}.{sub}`; expected {', '.join(sorted(known))}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    return "nothing" if value is None else type(value).__name__.replace("NoneType", "null")
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
+    scheme = url_scheme(src)
+    if scheme is not None:
+        if scheme != "https":
+            fields.problem("figure.src", f"figure source with scheme `{scheme}:` is refused: use https or a site file",
+                           "L001")
+            return False
+        return True
+    relative = PurePosixPath(src.lstrip("/"))
+    content = config.path("content")
+    target = (content / Path(*relative.parts)).resolve() if relative.parts else content
+    try:
+        target.relative_to(config.root.resolve())
+    except ValueError:
+        fields.problem("figure.src", f"figure source `{src}` points outside the site; keep images under content/")
+        return False
+    if not target.is_file():
+        fields.problem("figure.src", f"figure file `{src}` not found under {config.content}/")
+        return False
+    return True
+
+
+KNOWN = {
+    "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
+    "key_figures", "video", "figure", "see_also", "provenance",
+}
+
+
+def check_meta(
+    path: str, front: FrontMatter, config: Config, slug_exists: Callable[[str], bool], uses_llm: bool
+) -> tuple[Meta | None, list[Diagnostic]]:
+    fields = _Fields(path, front)
+    data = dict(front.data)
+    for key in data:
+        if key not in KNOWN:
+            fields.problem(key, f"unknown field `{key}`; known fields: {', '.join(sorted(KNOWN))}")
+    title = fields.text(data, "title", required=True)
+    summary = fields.text(data, "summary", required=True)
+    kind = fields.text(data, "type", required=True)
+    if kind and kind not in config.types:
+        fields.problem("type", f"type `{kind}` is not one of: {', '.join(config.types)}")
+        kind = None
+
+    evidence = None
+    if (raw := fields.mapping(data, "evidence", {"level", "note"})) is not None:
+        level = fields.text(raw, "level", "evidence.", required=True)
+        if level and level not in config.evidence_levels:
+            fields.problem("evidence.level", f"evidence level `{level}` is not one of: {', '.join(config.evidence_levels)}")
+        elif level:
+            evidence = Evidence(level, fields.text(raw, "note", "evidence."))
+
+    video = None
+    if (raw := fields.mapping(data, "video", {"title", "url"})) is not None:
+        vtitle, url = fields.text(raw, "title", "video.", True), fields.text(raw, "url", "video.", True)
+        if url:
+            parsed = urllib.parse.urlsplit(url)
+            if url_scheme(url) != "https" or parsed.hostname not in config.video_hosts:
+                fields.problem("video.url", f"video URL must be https on an allowed host ({', '.join(config.video_hosts)})",
+                               "L001")
+            elif vtitle:
+                video = Video(vtitle, url)
+
+    figure = None
+    if (raw := fields.mapping(data, "figure", {"src", "alt", "caption"})) is not None:
+        src, alt = fields.text(raw, "src", "figure.", True), fields.text(raw, "alt", "figure.", True)
+        caption = fields.text(raw, "caption", "figure.")
+        if src and _figure_src(src, config, fields) and alt:
+            figure = Figure(src, alt, caption)
+
+    see_also = fields.texts(data, "see_also")
+    for number, slug in enumerate(see_also):
+        if not slug_exists(slug):
+            pos = front.lines.get(f"see_also.{number}", front.lines.get("see_also", Pos(1, 1)))
+            message = f"`see_also` names `{slug}`, which is no article: use the file name of an article without .md"
+            fields.diagnostics.append(Diagnostic(path, pos.line, pos.column, "F003", Severity.ERROR, message))
+
+    provenance = ProvenanceInfo()
+    if (raw := fields.mapping(data, "provenance", {"model", "version", "generated"})) is not None:
+        generated = None
+        if raw.get("generated") is not None:
+            generated = _date(raw["generated"])
+            if generated is None:
+                fields.problem("provenance.generated", "`provenance.generated` must be a date like 2026-06-04")
+        model = fields.text(raw, "model", "provenance.")
+        provenance = ProvenanceInfo(model, fields.text(raw, "version", "provenance."), generated)
+    if uses_llm and not provenance.model:
+        where = "provenance" if "provenance" in data else ""
+        fields.problem(where, "the article uses `[@llm]`, so `provenance.model` must name the model that wrote it")
+
+    meta = Meta(
+        title=title or "",
+        summary=summary or "",
+        type=kind or "",
+        subtype=fields.text(data, "subtype"),
+        discipline=fields.text(data, "discipline"),
+        evidence=evidence,
+        populations=fields.texts(data, "populations"),
+        problems=fields.texts(data, "problems"),
+        key_figures=fields.texts(data, "key_figures"),
+        video=video,
+        figure=figure,
+        see_also=see_also,
+        provenance=provenance,
+    )
+    return (None if fields.diagnostics else meta), fields.diagnostics

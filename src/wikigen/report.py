@@ -1,0 +1,60 @@
+"""Diagnostics as text (like ruff), GitHub workflow commands, or the versioned JSON document."""
+
+from __future__ import annotations
+
+import json
+
+from wikigen.model import CheckedSite, Diagnostic, Severity
+
+FORMATS = ("text", "json", "github")
+
+
+def _summary(site: CheckedSite) -> str:
+    return (
+        f"{len(site.articles)} articles checked: {site.errors} error{'s' * (site.errors != 1)}, "
+        f"{site.warnings} warning{'s' * (site.warnings != 1)}"
+    )
+
+
+def text_line(d: Diagnostic) -> str:
+    tag = "" if d.severity is Severity.ERROR else " (warning)"
+    return f"{d.path}:{d.line}:{d.column}: {d.code}{tag} {d.message}"
+
+
+def _github(d: Diagnostic) -> str:
+    def escape(value: str, prop: bool = False) -> str:
+        value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+    kind = "error" if d.severity is Severity.ERROR else "warning"
+    return f"::{kind} file={escape(d.path, True)},line={d.line},col={d.column},title={d.code}::{escape(d.message)}"
+
+
+def as_json(site: CheckedSite) -> str:
+    selected = site.parsed.sources.selected
+    document = {
+        "version": 1,
+        "diagnostics": [
+            {"path": d.path, "line": d.line, "column": d.column, "code": d.code, "severity": str(d.severity),
+             "message": d.message}
+            for d in site.diagnostics
+        ],
+        "articles": [
+            {"path": a.document.path, "sentences": a.counts.sentences, "sourced": a.counts.sourced,
+             "llm": a.counts.llm, "unmarked": a.counts.unmarked, "exempt_blocks": a.document.exempt_blocks}
+            for a in site.articles
+            if selected is None or a.document.path in selected
+        ],
+        "summary": {"articles": len(site.articles), "errors": site.errors, "warnings": site.warnings},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_report(site: CheckedSite, fmt: str) -> str:
+    if fmt == "json":
+        return as_json(site)
+    if fmt == "github":
+        lines = [_github(d) for d in site.diagnostics]
+    else:
+        lines = [text_line(d) for d in site.diagnostics]
+    return "\n".join([*lines, _summary(site)])
