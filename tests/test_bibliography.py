@@ -189,6 +189,19 @@ def test_duplicate_doi_and_title_with_year_are_warnings_at_the_later_entry():
 
 # ---------------------------------------------------------------- robustness
 
+
+def test_deeply_nested_braces_fall_back_to_plain_text():
+    depth = 500
+    text = "@article{deep, title = {" + "\\textbf{" * depth + "Deep" + "}" * depth + "}}"
+    title = parse_bibliography(SourceFile("refs.bib", text, "")).entries["deep"].title
+    assert title is not None and title.endswith("Deep")
+
+
+def test_an_undefined_macro_is_reported_once_per_field():
+    text = "@article{x, title = {T}, note = nope # nope # nope}"
+    assert where(parse_bibliography(SourceFile("refs.bib", text, "")).diagnostics) == [(1, 26, "B008")]
+
+
 _BIBTEX_PIECES = st.sampled_from(
     ["@article", "@string", "@comment", "@preamble", "@", "{", "}", "(", ")", '"', ",", "=", "#", "%", "\\", "\\'",
      '{\\"u}', "$", "~", "\n", " ", "title", "author", "and", "key", "jan", "crossref", "ü", "llm", "--"]

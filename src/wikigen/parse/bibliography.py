@@ -63,7 +63,10 @@ def _decode(text: str, verbatim: bool = False) -> str:
     if verbatim:
         text = _ESCAPED_VERBATIM.sub(r"\1", text).replace("{", "").replace("}", "")
     elif _LATEX.search(text):
-        text = _DECODER.latex_to_text(_UNESCAPED_TEXT_SPECIALS.sub(r"\\\1", text))
+        try:
+            text = _DECODER.latex_to_text(_UNESCAPED_TEXT_SPECIALS.sub(r"\\\1", text))
+        except RecursionError:  # pylatexenc recurses per brace level: a few hundred levels exhaust the stack
+            text = text.replace("{", "").replace("}", "")
     return " ".join(text.split())
 
 
@@ -136,7 +139,7 @@ class _Parser:
         self.diagnostics.append(Diagnostic(self.path, pos.line, pos.column, code, severity, message))
 
     def report_undefined(self, pos: Pos, names: list[str]) -> None:
-        for name in names:
+        for name in dict.fromkeys(names):
             self.report(
                 pos,
                 "B008",

@@ -130,7 +130,7 @@ def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
 
 def _display(text: str) -> str:
     text = text.replace(OPAQUE, "…")
-    return re.sub(r"\s+([.!?,;:])", r"\1", " ".join(text.split()))
+    return re.sub(r"\s+([.!?,;:]+)(?=\s|$)", r"\1", " ".join(text.split()))
 
 
 def _sentence_id(text: str, used: dict[str, int]) -> str:
@@ -258,7 +258,7 @@ class _Annotator:
         line = (first.map[0] if first.map else 0) + self.line_offset + 1
         source = self.lines[line - 1 - self.line_offset] if line - 1 - self.line_offset < len(self.lines) else ""
         column = len(source) - len(source.lstrip()) + 1
-        text = " | ".join(_display(c.content) for c in cells)
+        text = " | ".join(_display(_flatten(c.children or [])[0]) for c in cells)
         unit = self._new("row", text, (line, column))
         unit.markers, unit.inherited = markers, inherited
         row_open.meta = {"unit": unit}

@@ -1,0 +1,107 @@
+"""Parse stage: units, markers and positions from the fixture cases in fixtures/units.txt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wikigen.model import SourceFile
+from wikigen.parse import parse_document
+from wikigen.parse.markers import parse_group
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FRONT = "---\ntitle: T\nsummary: S\ntype: theory\n---\n"
+OFFSET = FRONT.count("\n")
+
+
+def _cases():
+    text = (FIXTURES / "units.txt").read_text(encoding="utf-8")
+    for block in text.split("\n=== ")[1:]:
+        name, _, rest = block.partition("\n")
+        body, _, expected = rest.partition("\n---\n")
+        yield pytest.param(body + "\n", [line for line in expected.splitlines() if line], id=name)
+
+
+def _describe(unit) -> str:
+    line = f"{unit.kind} {unit.provenance} {unit.pos.line - OFFSET}:{unit.pos.column} {unit.text}"
+    if unit.markers:
+        line += " | " + " ".join(m.raw for m in unit.markers)
+    elif unit.inherited:
+        line += f" | (inherited {unit.inherited.raw})"
+    return line
+
+
+@pytest.mark.parametrize(("body", "expected"), list(_cases()))
+def test_units(body: str, expected: list[str]) -> None:
+    document = parse_document(SourceFile("content/case.md", FRONT + body, ""))
+    assert [_describe(u) for u in document.sentences] == expected
+
+
+def test_marker_positions_point_at_keys() -> None:
+    document = parse_document(SourceFile("content/case.md", FRONT + "Claim [@alpha; @beta, p. 3].\n", ""))
+    (marker,) = document.markers
+    assert [(c.key, c.locator, c.pos.line - OFFSET, c.pos.column) for c in marker.citations] == [
+        ("alpha", None, 1, 9),
+        ("beta", "p. 3", 1, 17),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("group", "codes"),
+    [
+        ("[@a]", []),
+        ("[@a, p. 12]", []),
+        ("[@]", ["P003"]),
+        ("[@ a]", ["P003"]),
+        ("[@a; ]", ["P003"]),
+        ("[@a b]", ["P003"]),
+        ("[@a-]", ["P003"]),
+        ("[@llm, p. 2]", ["P003"]),
+        ("[@llm; @a]", ["P004"]),
+    ],
+)
+def test_group_problems(group: str, codes: list[str]) -> None:
+    assert [p[0] for p in parse_group(group, 0).problems] == codes
+
+
+def test_sentence_ids_are_stable_and_unique() -> None:
+    text = FRONT + "Same words [@a]. Same words [@a]. Other [@llm].\n"
+    first = parse_document(SourceFile("content/a.md", text, ""))
+    second = parse_document(SourceFile("content/a.md", text.replace("Other", "Changed"), ""))
+    ids = [s.id for s in first.sentences]
+    assert len(set(ids)) == 3
+    assert ids[:2] == [s.id for s in second.sentences][:2]
+
+
+def test_wrapping_balances_tokens() -> None:
+    document = parse_document(SourceFile("content/a.md", FRONT + "A *b. C* d [@a]. [x. Y](https://e.org) z.\n", ""))
+    inline = next(t for t in document.tokens if t.type == "inline")
+    depth = 0
+    for child in inline.children:
+        depth += child.nesting
+        assert depth >= 0
+    assert depth == 0
+    opened = [c.meta["unit"].id for c in inline.children if c.type in ("sentence_open", "sentence_anchor")]
+    assert opened == [s.id for s in document.sentences]
+
+
+markdownish = st.text(
+    alphabet=st.sampled_from(list("ab .!?\n[]@;,*_`>-|:#\\()0123456789ÄøJ.e.g")), max_size=300
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(markdownish)
+def test_random_text_never_crashes_and_positions_are_in_range(body: str) -> None:
+    text = FRONT + body
+    document = parse_document(SourceFile("content/r.md", text, ""))
+    lines = text.split("\n")
+    for unit in document.sentences:
+        assert 1 <= unit.pos.line <= len(lines)
+        assert 1 <= unit.pos.column <= len(lines[unit.pos.line - 1]) + 1
+    for marker in document.markers:
+        for citation in marker.citations:
+            assert 1 <= citation.pos.line <= len(lines)
