@@ -53,8 +53,6 @@ def as_json(site: CheckedSite) -> str:
 def render_report(site: CheckedSite, fmt: str) -> str:
     if fmt == "json":
         return as_json(site)
-    if fmt == "github":
-        lines = [_github(d) for d in site.diagnostics]
-    else:
-        lines = [text_line(d) for d in site.diagnostics]
+    line = _github if fmt == "github" else text_line
+    lines = [line(d) for d in site.diagnostics]
     return "\n".join([*lines, _summary(site)])

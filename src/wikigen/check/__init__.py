@@ -35,8 +35,8 @@ def _units(document: Document, keys) -> tuple[list[Diagnostic], Counts, tuple[st
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
                                     "`[@llm]` in one of its cells"))
             else:
-                found.append(_error(document, sentence.pos, "P001", f"sentence has no marker: end “{_short(sentence.text)}” "
-                                    "with `[@key]` for its source or `[@llm]` if it has none"))
+                hint = f"sentence has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
+                found.append(_error(document, sentence.pos, "P001", f"{hint} or `[@llm]` if it has none"))
     for marker in document.markers:
         for code, pos, message in marker.problems:
             found.append(_error(document, pos, code, message))

@@ -29,8 +29,7 @@ def url_scheme(url: str) -> str | None:
     cleaned = "".join(ch for ch in url if ch > " " and ch != "\x7f")
     head, sep, _ = cleaned.partition(":")
     if sep and head and head[0].isalpha() and all(c.isalnum() or c in "+.-" for c in head):
-        if "/" not in head and "?" not in head and "#" not in head:
-            return head.lower()
+        return head.lower()
     return None
 
 
@@ -145,7 +144,8 @@ def check_meta(
     if (raw := fields.mapping(data, "evidence", {"level", "note"})) is not None:
         level = fields.text(raw, "level", "evidence.", required=True)
         if level and level not in config.evidence_levels:
-            fields.problem("evidence.level", f"evidence level `{level}` is not one of: {', '.join(config.evidence_levels)}")
+            allowed = ", ".join(config.evidence_levels)
+            fields.problem("evidence.level", f"evidence level `{level}` is not one of: {allowed}")
         elif level:
             evidence = Evidence(level, fields.text(raw, "note", "evidence."))
 
@@ -155,8 +155,8 @@ def check_meta(
         if url:
             parsed = urllib.parse.urlsplit(url)
             if url_scheme(url) != "https" or parsed.hostname not in config.video_hosts:
-                fields.problem("video.url", f"video URL must be https on an allowed host ({', '.join(config.video_hosts)})",
-                               "L001")
+                hosts = ", ".join(config.video_hosts)
+                fields.problem("video.url", f"video URL must be https on an allowed host ({hosts})", "L001")
             elif vtitle:
                 video = Video(vtitle, url)
 

@@ -51,7 +51,8 @@ def parse_group(text: str, offset: int, closed: bool = True) -> RawMarker:
         if not match:
             where = at + len(part) - len(part.lstrip())
             what = f"`{stripped}`" if stripped else "an empty item"
-            problems.append(("P003", where, f"malformed marker: {what} is not `@key`; write `[@key]` or `[@key, p. 12]`"))
+            hint = "write `[@key]` or `[@key, p. 12]`"
+            problems.append(("P003", where, f"malformed marker: {what} is not `@key`; {hint}"))
         else:
             key, rest = match["key"], match["rest"]
             key_at = at + match.start("key")

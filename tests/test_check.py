@@ -1,0 +1,134 @@
+"""Check stage: invalid sites assert their exact diagnostics; the sample site checks clean.
+
+Each fixtures/invalid/*.site file holds the files of a small site (`== path` headers; files not
+named there come from DEFAULTS) and, under `== expected`, the exact report. Regenerate the
+expected blocks after a deliberate message change with `WIKIGEN_UPDATE=1 pytest tests/test_check.py`,
+then read the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wikigen.build import gather
+from wikigen.cli import main
+from wikigen.report import text_line
+
+REPO = Path(__file__).resolve().parents[1]
+
+INVALID = Path(__file__).parent / "fixtures" / "invalid"
+DEFAULTS = {
+    "pyproject.toml": '[tool.wikigen]\ntitle = "Fixture"\n',
+    "content/a.md": "---\ntitle: A\nsummary: S.\ntype: theory\n---\nA claim [@a].\n",
+    "bibliography.bib": "@article{a, title = {A}, year = 2001}\n",
+}
+
+
+def _split(text: str) -> tuple[dict[str, str], list[str]]:
+    files: dict[str, str] = {}
+    for block in text.split("== ")[1:]:
+        name, _, body = block.partition("\n")
+        files[name.strip()] = body
+    expected = files.pop("expected", "")
+    return files, [line for line in expected.splitlines() if line]
+
+
+def make_site(root: Path, files: dict[str, str]) -> Path:
+    for name, body in {**DEFAULTS, **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("case", sorted(INVALID.glob("*.site")), ids=lambda p: p.stem)
+def test_invalid_site(case: Path, tmp_path: Path) -> None:
+    files, expected = _split(case.read_text(encoding="utf-8"))
+    site = gather(make_site(tmp_path, files))
+    actual = [text_line(d) for d in site.diagnostics]
+    if os.environ.get("WIKIGEN_UPDATE"):
+        head = case.read_text(encoding="utf-8").split("== expected")[0]
+        case.write_text(head + "== expected\n" + "".join(line + "\n" for line in actual), encoding="utf-8")
+        return
+    assert actual == expected
+    code = case.stem.split("-")[0]
+    assert any(d.code == code for d in site.diagnostics), f"{case.stem} must produce {code}"
+
+
+def test_sample_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--root", str(REPO), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"] == {"articles": len(report["articles"]), "errors": 0, "warnings": 0}
+    assert len(report["articles"]) >= 4
+    for article in report["articles"]:
+        assert article["sourced"] + article["llm"] + article["unmarked"] == article["sentences"] > 0
+        assert article["unmarked"] == 0
+
+
+def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Unmarked [@zz]. Bare.\n"})
+    assert main(["check", "--root", str(root), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == 1
+    assert [(d["code"], d["line"], d["column"], d["severity"]) for d in report["diagnostics"]] == [
+        ("P002", 7, 12, "error"),
+        ("P001", 7, 17, "error"),
+    ]
+    assert report["articles"] == [
+        {"path": "content/a.md", "sentences": 3, "sourced": 2, "llm": 0, "unmarked": 1, "exempt_blocks": 0}
+    ]
+
+
+def test_github_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Bare.\n"})
+    assert main(["check", "--root", str(root), "--format", "github"]) == 1
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("::error file=content/a.md,line=7,col=1,title=P001::sentence has no marker")
+
+
+def test_paths_restrict_reporting_but_not_resolution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(
+        tmp_path,
+        {
+            "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [a]\n---\nFine [@a].\n",
+            "content/c.md": "---\ntitle: C\nsummary: S.\ntype: theory\n---\nBroken.\n",
+        },
+    )
+    assert main(["check", "--root", str(root), str(root / "content/b.md")]) == 0
+    assert main(["check", "--root", str(root)]) == 1
+    assert "content/c.md:6:1: P001" in capsys.readouterr().out
+
+
+def test_strict_makes_warnings_fatal(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"bibliography.bib": DEFAULTS["bibliography.bib"] + "@book{b, title={B}}\n"})
+    assert main(["check", "--root", str(root)]) == 0
+    assert main(["check", "--root", str(root), "--strict"]) == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert main(["check", "--root", str(tmp_path / "missing")]) == 2
+    root = make_site(tmp_path, {})
+    assert main(["check", "--root", str(root), str(tmp_path.parent)]) == 2
+
+
+words = st.sampled_from(["Claim", "e.g.", "J.", "[@a]", "[@llm]", "[@zz]", "[@", "]", ".", "\n", "- ", "| x |", ":::"])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])
+@given(st.lists(words, max_size=60).map(" ".join))
+def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + body + "\n"})
+    site = gather(root)
+    for diagnostic in site.diagnostics:
+        assert diagnostic.line >= 1 and diagnostic.column >= 1
+        assert diagnostic.path and diagnostic.message
+    counts = site.articles[0].counts
+    assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
+    assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
