@@ -1,0 +1,562 @@
+"""`wikigen serve`: build, serve the output on 127.0.0.1, rebuild on change and reload open pages.
+
+The site is built into the configured output folder, exactly as `wikigen build` does. The dev server
+adds one thing to the HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`.
+No inline script, so pages still work under the site's strict Content-Security-Policy. live.js listens
+to `/__wikigen/events` (Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads
+the page when a new build is published, and shows check errors as an overlay built with DOM APIs.
+
+Endpoints: `/__wikigen/live.js`, `/__wikigen/status` (JSON: build counter, published counter,
+diagnostics, failure), `/__wikigen/events` (SSE: one `build` event per finished build).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import ipaddress
+import json
+import mimetypes
+import re
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+
+from wikigen.build import build, output_folder
+from wikigen.config import CONFIG_FILE, load_config
+from wikigen.model import Severity
+from wikigen.report import text_line
+
+PREFIX = "/__wikigen/"
+LIVE_JS = "live.js"
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_WATCH_TIMEOUT_MS = 400  # how often the watchers look at the stop flag and re-read the configuration
+_SSE_PING_SECONDS = 15.0
+
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("text/javascript", ".mjs")
+
+
+# ---------------------------------------------------------------- state shared by the builder and the handlers
+
+
+@dataclass
+class Status:
+    build: int = 0  # finished build attempts
+    published: int = 0  # builds that replaced the output folder
+    building: bool = False
+    ok: bool = False
+    errors: int = 0
+    warnings: int = 0
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    failure: str | None = None  # the build crashed or could not write (not a check error)
+    seconds: float = 0.0
+    search: bool = False  # the Pagefind index is part of the published output
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "build": self.build, "published": self.published, "building": self.building, "ok": self.ok,
+            "errors": self.errors, "warnings": self.warnings, "diagnostics": self.diagnostics,
+            "failure": self.failure, "seconds": round(self.seconds, 3), "search": self.search,
+        }
+
+
+class _Shared:
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.status = Status()
+        self.output: Path | None = None
+        self.stopping = False
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.changed:
+            return self.status.as_json()
+
+
+# ---------------------------------------------------------------- live.js
+
+LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. Served only by `wikigen serve`.
+(() => {
+  "use strict";
+  const me = document.currentScript;
+  const loaded = Number((me && me.dataset.published) || "0");
+  const ID = "wikigen-dev-overlay";
+  let dismissed = -1;
+  let busy = false;
+
+  function remove() {
+    const old = document.getElementById(ID);
+    if (old) old.remove();
+  }
+
+  function overlay(status) {
+    remove();
+    const box = document.createElement("section");
+    box.id = ID;
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-label", "wikigen build problems");
+    Object.assign(box.style, {
+      position: "fixed", left: "0", right: "0", bottom: "0", zIndex: "2147483647", maxHeight: "50vh",
+      overflow: "auto", margin: "0", padding: "1rem 1.25rem", background: "#1f1f1f", color: "#f5f5f5",
+      font: "14px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
+      borderTop: "4px solid #d93025", boxShadow: "0 -4px 16px rgba(0,0,0,.35)", textAlign: "left",
+    });
+    const title = document.createElement("strong");
+    title.style.display = "block";
+    title.style.marginBottom = ".5rem";
+    if (status.failure) {
+      title.textContent = "wikigen: the build failed; the page shows the previous output";
+    } else {
+      const n = status.errors;
+      title.textContent = "wikigen: build refused, " + n + " error" + (n === 1 ? "" : "s") +
+        "; the page shows the previous output";
+    }
+    box.appendChild(title);
+    const list = document.createElement("ul");
+    Object.assign(list.style, { margin: "0", padding: "0", listStyle: "none" });
+    if (status.failure) {
+      const item = document.createElement("li");
+      item.style.whiteSpace = "pre-wrap";
+      item.textContent = status.failure;
+      list.appendChild(item);
+    }
+    for (const d of status.diagnostics || []) {
+      const item = document.createElement("li");
+      item.style.whiteSpace = "pre-wrap";
+      item.style.color = d.severity === "error" ? "#ffb4ab" : "#ffe08a";
+      item.textContent = d.text;
+      list.appendChild(item);
+    }
+    box.appendChild(list);
+    const close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Dismiss";
+    Object.assign(close.style, { marginTop: ".75rem", font: "inherit", cursor: "pointer" });
+    close.addEventListener("click", () => { dismissed = status.build; remove(); });
+    box.appendChild(close);
+    (document.body || document.documentElement).appendChild(box);
+  }
+
+  async function refresh() {
+    if (busy) return;
+    busy = true;
+    try {
+      const response = await fetch("/__wikigen/status", { cache: "no-store" });
+      if (!response.ok) return;
+      const status = await response.json();
+      if (status.published !== loaded && status.published > 0) {
+        window.location.reload();
+        return;
+      }
+      if ((status.failure || status.errors > 0) && status.build !== dismissed) overlay(status);
+      else if (!status.failure && status.errors === 0) remove();
+    } catch (error) {
+      // the server is restarting; the next event or poll tries again
+    } finally {
+      busy = false;
+    }
+  }
+
+  if (typeof EventSource === "function") {
+    const source = new EventSource("/__wikigen/events");
+    source.addEventListener("build", refresh);
+  } else {
+    window.setInterval(refresh, 1000);
+  }
+  refresh();
+})();
+"""
+
+
+def inject(html: bytes, published: int) -> bytes:
+    """The page with the live.js tag before `</head>` (else before `</body>`, else at the end)."""
+    tag = f'<script src="{PREFIX}{LIVE_JS}" data-published="{published}" defer></script>'.encode()
+    for pattern in (_HEAD_END, _BODY_END):
+        if match := pattern.search(html):
+            return html[: match.start()] + tag + html[match.start() :]
+    return html + tag
+
+
+def _dev_page(title: str, message: str) -> bytes:
+    from html import escape
+
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+        f"<p>{escape(message)}</p></main></body></html>"
+    ).encode()
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        shared = args[2].shared  # (request, client_address, server)
+        folder = shared.output or Path("/nonexistent-wikigen-output")
+        super().__init__(*args, directory=str(folder), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def _host_allowed(self) -> bool:
+        """Refuse foreign Host headers on a loopback server (DNS rebinding)."""
+        if not self.server.loopback:
+            return True
+        host = (self.headers.get("Host") or "").strip()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name.lower() in _LOOPBACK_NAMES
+
+    def _send(self, status: int, body: bytes, content_type: str, head_only: bool = False,
+              extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self._route(head_only=True)
+
+    def do_GET(self) -> None:
+        self._route(head_only=False)
+
+    def _route(self, head_only: bool) -> None:
+        if not self._host_allowed():
+            self._send(403, b"wikigen serve: unexpected Host header\n", "text/plain; charset=utf-8", head_only)
+            return
+        path = urllib.parse.urlsplit(self.path).path
+        if path.startswith(PREFIX):
+            self._dev(path[len(PREFIX) :], head_only)
+        else:
+            self._file(path, head_only)
+
+    def _dev(self, name: str, head_only: bool) -> None:
+        shared = self.server.shared
+        if name == LIVE_JS:
+            self._send(200, LIVE_SCRIPT.encode(), "text/javascript; charset=utf-8", head_only)
+        elif name == "status":
+            body = json.dumps(shared.snapshot(), ensure_ascii=False).encode()
+            self._send(200, body, "application/json; charset=utf-8", head_only)
+        elif name == "events" and not head_only:
+            self._events()
+        else:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8", head_only)
+
+    def _events(self) -> None:
+        shared = self.server.shared
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        sent = -1
+        last = time.monotonic()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                with shared.changed:
+                    shared.changed.wait_for(lambda: shared.stopping or shared.status.build != sent, timeout=0.5)
+                    if shared.stopping:
+                        return
+                    current = shared.status.build
+                if current != sent:
+                    sent = current
+                    self.wfile.write(f"event: build\ndata: {json.dumps({'build': current})}\n\n".encode())
+                    self.wfile.flush()
+                    last = time.monotonic()
+                elif time.monotonic() - last > _SSE_PING_SECONDS:
+                    self.wfile.write(b": ping\n\n")
+                    self.wfile.flush()
+                    last = time.monotonic()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            return
+
+    def _file(self, path: str, head_only: bool) -> None:
+        shared = self.server.shared
+        with shared.changed:
+            output, published = shared.output, shared.status.published
+        if output is None or not output.is_dir():
+            body = inject(_dev_page("No build yet", "The site has not been built yet; see the terminal or the "
+                                    "overlay for the problems. This page reloads when a build succeeds."), published)
+            self._send(503, body, "text/html; charset=utf-8", head_only)
+            return
+        self.directory = str(output)
+        local = Path(self.translate_path(path))
+        if local.is_dir():
+            if not path.endswith("/"):
+                parts = urllib.parse.urlsplit(self.path)
+                target = urllib.parse.urlunsplit(("", "", parts.path + "/", parts.query, parts.fragment))
+                self._send(301, b"", "text/plain; charset=utf-8", head_only, {"Location": target})
+                return
+            local = local / "index.html"
+        elif not local.exists() and local.with_suffix(".html").is_file() and not path.endswith("/"):
+            local = local.with_suffix(".html")
+        status = 200
+        if not local.is_file():
+            status, local = 404, output / "404.html"
+            if not local.is_file():
+                body = inject(_dev_page("Not found", f"No file for {path} in the output folder."), published)
+                self._send(404, body, "text/html; charset=utf-8", head_only)
+                return
+        try:
+            body = local.read_bytes()
+        except OSError:  # swapped away by a rebuild between the checks and the read
+            self._send(503, b"rebuilding, try again\n", "text/plain; charset=utf-8", head_only, {"Retry-After": "1"})
+            return
+        content_type = mimetypes.guess_type(local.name)[0] or "application/octet-stream"
+        if content_type == "text/html":
+            body = inject(body, published)
+        if content_type.startswith("text/") or content_type in ("application/json", "image/svg+xml"):
+            content_type += "; charset=utf-8"
+        self._send(status, body, content_type, head_only)
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], shared: _Shared, verbose: bool) -> None:
+        self.shared = shared
+        self.verbose = verbose
+        host = address[0]
+        try:
+            self.loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            self.loopback = False
+        if ":" in host:
+            self.address_family = __import__("socket").AF_INET6
+        super().__init__(address, _Handler)
+
+
+# ---------------------------------------------------------------- the server
+
+
+class DevServer:
+    """Builder, watchers and HTTP server. `start()` returns once the first build finished; `stop()` ends all."""
+
+    def __init__(self, root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
+                 verbose: bool = False, log: Callable[[str], None] | None = None) -> None:
+        self.root = root.resolve()
+        self.search = search
+        self.shared = _Shared()
+        self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._search_broken = False
+        self.httpd = _HTTPServer((host, port), self.shared, verbose)  # binds now: a busy port fails early
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}/"
+
+    # ---------------- lifecycle
+
+    def start(self) -> None:
+        self.rebuild()
+        for name, target in (("wikigen-http", self._serve_http), ("wikigen-builder", self._builder),
+                             ("wikigen-watch-tree", self._watch_trees), ("wikigen-watch-files", self._watch_files)):
+            thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._dirty.set()
+        with self.shared.changed:
+            self.shared.stopping = True
+            self.shared.changed.notify_all()
+        if any(t.name == "wikigen-http" and t.is_alive() for t in self._threads):
+            self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    @property
+    def threads(self) -> tuple[threading.Thread, ...]:
+        return tuple(self._threads)
+
+    def __enter__(self) -> DevServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _guard(self, target: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                target()
+            except Exception:  # a dev server keeps going; the traceback goes to the terminal
+                self._log("wikigen serve: internal error in a background thread:\n" + traceback.format_exc())
+
+        return run
+
+    def _serve_http(self) -> None:
+        self.httpd.serve_forever(poll_interval=0.2)
+
+    # ---------------- building
+
+    def _builder(self) -> None:
+        while not self._stop.is_set():
+            self._dirty.wait()
+            if self._stop.is_set():
+                return
+            self._dirty.clear()
+            self.rebuild()
+
+    def rebuild(self) -> Status:
+        """Build once (search index included when Pagefind works), update the status and tell the pages."""
+        shared = self.shared
+        with shared.changed:
+            shared.status.building = True
+        started = time.perf_counter()
+        failure = None
+        result = None
+        with_search = self.search and not self._search_broken
+        try:
+            shared.output = output_folder(load_config(self.root).config)
+            try:
+                result = build(self.root, search=with_search)
+            except Exception as exc:
+                if not with_search or type(exc).__name__ != "SearchIndexError":
+                    raise
+                self._search_broken = True
+                with_search = False
+                self._log(f"wikigen serve: search index failed, serving without search: {exc}")
+                result = build(self.root, search=False)
+        except Exception as exc:
+            failure = f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, OSError | NotImplementedError) and type(exc).__name__ != "OutputError":
+                failure += "\n" + traceback.format_exc(limit=-3)
+        seconds = time.perf_counter() - started
+        with shared.changed:
+            status = shared.status
+            status.build += 1
+            status.building = False
+            status.seconds = seconds
+            status.failure = failure
+            if result is not None:
+                site = result.site
+                status.errors, status.warnings = site.errors, site.warnings
+                status.diagnostics = [
+                    {"path": d.path, "line": d.line, "column": d.column, "code": d.code,
+                     "severity": str(d.severity), "message": d.message, "text": text_line(d)}
+                    for d in site.diagnostics
+                ]
+                status.ok = result.published
+                if result.published:
+                    status.published += 1
+                    status.search = with_search
+            else:
+                status.errors, status.warnings, status.diagnostics, status.ok = 0, 0, [], False
+            shared.changed.notify_all()
+            snapshot = Status(**{**status.__dict__, "diagnostics": list(status.diagnostics)})
+        self._report(snapshot, result.site.diagnostics if result else ())
+        return snapshot
+
+    def _report(self, status: Status, diagnostics) -> None:
+        for d in diagnostics:
+            self._log(text_line(d))
+        stamp = time.strftime("%H:%M:%S")
+        if status.failure:
+            self._log(f"[{stamp}] build #{status.build} failed: {status.failure}")
+        elif not status.ok:
+            errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+            self._log(f"[{stamp}] build #{status.build} refused: {errors} errors, {status.warnings} warnings; "
+                      "serving the previous output")
+        else:
+            search = "" if status.search else " (no search index)"
+            self._log(f"[{stamp}] build #{status.build} published in {status.seconds:.2f} s, "
+                      f"{status.warnings} warnings{search}")
+
+    # ---------------- watching
+
+    def _targets(self) -> tuple[list[Path], set[Path], Path | None]:
+        """Folders to watch recursively, single files to watch, and the output folder to ignore."""
+        config = load_config(self.root).config
+        folders = [p for p in (config.path("content"), config.path("theme")) if p.is_dir()]
+        files = {config.path("bibliography"), (self.root / CONFIG_FILE).resolve()}
+        try:
+            output = output_folder(config)
+        except Exception:
+            output = None
+        return folders, files, output
+
+    def _changed(self, changes: set[tuple[watchfiles.Change, str]], output: Path | None) -> bool:
+        for _, raw in changes:
+            path = Path(raw)
+            if output is not None and path.is_relative_to(output):
+                continue
+            return True
+        return False
+
+    def _watch_trees(self) -> None:
+        """content/ and theme/ recursively; restarts when the configured folders change or appear."""
+        while not self._stop.is_set():
+            folders, _, output = self._targets()
+            if not folders:
+                self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
+                continue
+            for changes in watchfiles.watch(*folders, stop_event=self._stop, yield_on_timeout=True,
+                                            rust_timeout=_WATCH_TIMEOUT_MS, debounce=400, step=30):
+                if changes and self._changed(changes, output):
+                    self._dirty.set()
+                if self._targets()[0] != folders:
+                    self._dirty.set()
+                    break
+
+    def _watch_files(self) -> None:
+        """The bibliography and pyproject.toml: their folders non-recursively (editors replace files on save)."""
+        while not self._stop.is_set():
+            _, files, _ = self._targets()
+            parents = sorted({f.parent for f in files if f.parent.is_dir()})
+            if not parents:
+                self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
+                continue
+            for changes in watchfiles.watch(*parents, recursive=False, stop_event=self._stop,
+                                            yield_on_timeout=True, rust_timeout=_WATCH_TIMEOUT_MS,
+                                            debounce=400, step=30, watch_filter=None):
+                if any(Path(raw) in files for _, raw in changes):
+                    self._dirty.set()
+                if self._targets()[1] != files:
+                    self._dirty.set()
+                    break
+
+
+def serve(root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
+          verbose: bool = False) -> int:
+    """Run until Ctrl+C. Returns 0."""
+    server = DevServer(root, port, host, search=search, verbose=verbose)
+    try:
+        server.start()
+        print(f"serving {server.url} from {server.shared.output} (Ctrl+C to stop); watching content, "
+              "bibliography, theme and pyproject.toml", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+    finally:
+        server.stop()
+    return 0
