@@ -110,8 +110,11 @@ def load_config(root: Path) -> LoadedConfig:
     except UnicodeDecodeError as exc:
         return LoadedConfig(Config(root=root), (ConfigProblem(1, 1, "C001", f"not UTF-8: {exc.reason}"),))
     except tomllib.TOMLDecodeError as exc:
-        line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        return LoadedConfig(Config(root=root), (ConfigProblem(line, col, "C001", f"invalid TOML: {exc.msg}"),))
+        # Python 3.11 keeps the position only in the message: "Invalid value (at line 2, column 9)".
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(where[1]), int(where[2])) if where else (1, 1)
+        reason = re.sub(r"\s*\(at line .*\)$", "", str(exc))
+        return LoadedConfig(Config(root=root), (ConfigProblem(line, col, "C001", f"invalid TOML: {reason}"),))
     table = data.get("tool", {}).get("wikigen", {})
     if not isinstance(table, dict):
         return LoadedConfig(Config(root=root), (ConfigProblem(1, 1, "C002", "[tool.wikigen] must be a table"),))

@@ -39,7 +39,7 @@ def _q(value: str) -> str:
 TABLE = """\
 | Goal | SMART objective (example) | Mechanism |
 |---|---|---|
-| TODO: a treatment goal | TODO: within N weeks, the client will do something specific and measurable | TODO: the mechanism, with its source [@llm] |
+| TODO: a treatment goal | TODO: within N weeks, the client will do something measurable | TODO: the mechanism [@llm] |
 """
 
 KEY_TERMS = """\

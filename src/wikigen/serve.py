@@ -13,11 +13,13 @@ diagnostics, failure), `/__wikigen/events` (SSE: one `build` event per finished 
 from __future__ import annotations
 
 import contextlib
+import html
 import http.server
 import ipaddress
 import json
 import mimetypes
 import re
+import socket
 import sys
 import threading
 import time
@@ -31,9 +33,10 @@ from typing import Any
 import watchfiles
 
 from wikigen.build import build, output_folder
-from wikigen.config import CONFIG_FILE, load_config
-from wikigen.model import Severity
+from wikigen.config import CONFIG_FILE, Config, load_config
+from wikigen.index import SearchIndexError
 from wikigen.report import text_line
+from wikigen.write import OutputError
 
 PREFIX = "/__wikigen/"
 LIVE_JS = "live.js"
@@ -189,12 +192,10 @@ def inject(html: bytes, published: int) -> bytes:
 
 
 def _dev_page(title: str, message: str) -> bytes:
-    from html import escape
-
+    title, message = html.escape(title), html.escape(message)
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
-        f"<p>{escape(message)}</p></main></body></html>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
     ).encode()
 
 
@@ -203,14 +204,14 @@ def _dev_page(title: str, message: str) -> bytes:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.0"  # one request per connection: nothing idles in a thread after a response
+    timeout = 10  # seconds a silent client may hold a connection
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        shared = args[2].shared  # (request, client_address, server)
-        folder = shared.output or Path("/nonexistent-wikigen-output")
-        super().__init__(*args, directory=str(folder), **kwargs)
+    def __init__(self, request: Any, client_address: Any, server: _HTTPServer) -> None:
+        # `directory` is set per request in `_file` (the output folder is swapped by rebuilds)
+        super().__init__(request, client_address, server, directory=str(server.shared.output or "/nonexistent"))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -267,16 +268,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
-        self.send_header("Connection", "close")
         self.end_headers()
-        self.close_connection = True
         sent = -1
         last = time.monotonic()
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while True:
                 with shared.changed:
-                    shared.changed.wait_for(lambda: shared.stopping or shared.status.build != sent, timeout=0.5)
+                    if not shared.stopping and shared.status.build == sent:
+                        shared.changed.wait(timeout=0.5)
                     if shared.stopping:
                         return
                     current = shared.status.build
@@ -334,6 +334,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # event streams end on `stopping`; an idle browser socket must not delay Ctrl+C
 
     def __init__(self, address: tuple[str, int], shared: _Shared, verbose: bool) -> None:
         self.shared = shared
@@ -344,7 +345,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         except ValueError:
             self.loopback = False
         if ":" in host:
-            self.address_family = __import__("socket").AF_INET6
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
 
@@ -375,12 +376,17 @@ class DevServer:
     # ---------------- lifecycle
 
     def start(self) -> None:
+        """Watch, build once, then serve. Changes made during the first build cause a second one."""
+        self._spawn("wikigen-watch-tree", self._watch_trees)
+        self._spawn("wikigen-watch-files", self._watch_files)
         self.rebuild()
-        for name, target in (("wikigen-http", self._serve_http), ("wikigen-builder", self._builder),
-                             ("wikigen-watch-tree", self._watch_trees), ("wikigen-watch-files", self._watch_files)):
-            thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._spawn("wikigen-builder", self._builder)
+        self._spawn("wikigen-http", self._serve_http)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
@@ -437,11 +443,11 @@ class DevServer:
         result = None
         with_search = self.search and not self._search_broken
         try:
-            shared.output = output_folder(load_config(self.root).config)
+            shared.output = self._output(load_config(self.root).config)
             try:
                 result = build(self.root, search=with_search)
-            except Exception as exc:
-                if not with_search or type(exc).__name__ != "SearchIndexError":
+            except SearchIndexError as exc:
+                if not with_search:
                     raise
                 self._search_broken = True
                 with_search = False
@@ -449,7 +455,7 @@ class DevServer:
                 result = build(self.root, search=False)
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, OSError | NotImplementedError) and type(exc).__name__ != "OutputError":
+            if not isinstance(exc, OSError | NotImplementedError | OutputError | SearchIndexError):
                 failure += "\n" + traceback.format_exc(limit=-3)
         seconds = time.perf_counter() - started
         with shared.changed:
@@ -484,13 +490,19 @@ class DevServer:
         if status.failure:
             self._log(f"[{stamp}] build #{status.build} failed: {status.failure}")
         elif not status.ok:
-            errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-            self._log(f"[{stamp}] build #{status.build} refused: {errors} errors, {status.warnings} warnings; "
+            self._log(f"[{stamp}] build #{status.build} refused: {status.errors} errors, {status.warnings} warnings; "
                       "serving the previous output")
         else:
             search = "" if status.search else " (no search index)"
             self._log(f"[{stamp}] build #{status.build} published in {status.seconds:.2f} s, "
                       f"{status.warnings} warnings{search}")
+
+    def _output(self, config: Config) -> Path:
+        output = output_folder(config)
+        content = config.path("content")
+        if output.is_relative_to(content) or content.is_relative_to(output):
+            raise OutputError(f"output {output} overlaps the content folder {content}: serve will not write there")
+        return output
 
     # ---------------- watching
 

@@ -1,0 +1,91 @@
+"""Internal link verification over the generated pages, with bounded memory.
+
+Each HTML page contributes its ids and its internal references (href, src, action) as it is rendered;
+the check runs once every file is known. Only our own output is scanned, whose attributes are always
+double-quoted and whose text never holds a raw `"` (both escapers encode it), so a regex is exact here.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+
+from wikigen.model import Diagnostic, Severity
+
+_REFERENCE = re.compile(r'\s(?:href|src|action)="([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+class BrokenLinks(Exception):
+    """Internal links of the rendered site that point nowhere (code R001)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__(f"{len(diagnostics)} broken internal link(s): "
+                         + "; ".join(f"{d.path}: {d.message}" for d in diagnostics[:5]))
+
+
+def page_url(path: str) -> str:
+    """Output path -> URL path: `articles/x/index.html` -> `/articles/x/`."""
+    if path == "index.html":
+        return "/"
+    if path.endswith("/index.html"):
+        return "/" + path[: -len("index.html")]
+    return "/" + path
+
+
+@dataclass
+class LinkChecker:
+    files: set[str] = field(default_factory=set)
+    ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    references: list[tuple[str, str, str]] = field(default_factory=list)  # (output path, source path, href)
+
+    def add_file(self, path: str) -> None:
+        self.files.add(path)
+
+    def add_page(self, path: str, text: str, source: str | None = None) -> None:
+        self.files.add(path)
+        self.ids[path] = frozenset(html.unescape(v) for v in _ID.findall(text))
+        seen = set()
+        for value in _REFERENCE.findall(text):
+            href = html.unescape(value)
+            if href in seen or not href or href.startswith("//") or _SCHEME.match(href):
+                continue
+            seen.add(href)
+            self.references.append((path, source or path, href))
+
+    def _target(self, page: str, href: str) -> tuple[str | None, str]:
+        parts = urllib.parse.urlsplit(href)
+        fragment = urllib.parse.unquote(parts.fragment)
+        if not parts.path:
+            return page, fragment
+        base = page_url(page)
+        url = urllib.parse.unquote(urllib.parse.urljoin(base, parts.path))
+        normal = posixpath.normpath(url)
+        if url.endswith("/") and normal != "/":
+            normal += "/"
+        relative = normal.lstrip("/")
+        if relative == "" or relative.endswith("/"):
+            return relative + "index.html", fragment
+        if relative in self.files:
+            return relative, fragment
+        if relative + "/index.html" in self.files:
+            return relative + "/index.html", fragment
+        return relative, fragment
+
+    def problems(self) -> list[Diagnostic]:
+        found = []
+        for page, source, href in self.references:
+            target, fragment = self._target(page, href)
+            message = None
+            if target not in self.files:
+                message = f"broken internal link `{href}` on {page_url(page)}: no such page or file"
+            elif fragment and fragment not in self.ids.get(target, frozenset()):
+                message = f"broken internal link `{href}` on {page_url(page)}: no element with id `{fragment}`"
+            if message:
+                found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))
+        return sorted(set(found))

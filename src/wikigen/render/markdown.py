@@ -1,0 +1,247 @@
+"""Article tokens -> HTML. The tokens come annotated by the parse stage; this module only renders them.
+
+Special tokens: `citation` (badge group), `sentence_open`/`sentence_close`/`sentence_anchor` (provenance
+spans), `tr_open` with a unit (a table row is a checked unit), `container_<name>_open/close` (callouts).
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from wikigen.model import Marker, Sentence
+from wikigen.render.references import Reference
+
+CALLOUTS = {
+    "example": "LLM-generated illustrative example (not a guideline)",
+    "framing": "Therapeutic framing",
+    "note": "Note",
+}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
+
+def esc(text: str) -> str:
+    return escapeHtml(text)
+
+
+@dataclass
+class ArticleContext:
+    """Per-article state threaded through the renderer as markdown-it's `env`."""
+
+    numbers: dict[str, int]  # citation key -> source number
+    references: dict[str, Reference]
+    owners: dict[int, str]  # id(marker) -> id of the sentence it marks
+    llm_title: str
+    resolve_image: Callable[[str], str]  # content-relative src -> site URL
+    resolve_link: Callable[[str], str]
+    sentence: list[str] = field(default_factory=list)
+    rows: list[bool] = field(default_factory=list)
+    occurrences: dict[str, int] = field(default_factory=dict)
+    backlinks: dict[str, dict[str, None]] = field(default_factory=dict)
+    llm_badges: int = 0
+
+    def cite(self, marker: Marker) -> str:
+        """A badge group: `[1, 3]` as separate links with previews, or the LLM badge."""
+        if marker.llm and not marker.citations:
+            self.llm_badges += 1
+            return (
+                '<sup class="cite cite-llm" data-pagefind-ignore>'
+                f'<span class="ref"><a class="badge-llm" href="/about/#llm" aria-describedby="llm-note">LLM</a>'
+                f'<span class="pv" role="tooltip" aria-hidden="true">{esc(self.llm_title)}</span></span></sup>'
+            )
+        parts = []
+        for citation in marker.citations:
+            number = self.numbers.get(citation.key)
+            reference = self.references.get(citation.key)
+            if number is None or reference is None:
+                continue
+            count = self.occurrences.get(citation.key, 0) + 1
+            self.occurrences[citation.key] = count
+            anchor = f"ref-{number}-{count}"
+            target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
+            self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
+            tier = reference.tier or "untiered"
+            locator = f'<span class="pv-loc">{esc(citation.locator)}</span>' if citation.locator else ""
+            preview = (
+                f'<span class="pv" id="pv-{number}-{count}" role="tooltip">'
+                f'<span class="pv-ref">{reference.html}</span>{locator}'
+                f'<span class="pv-meta"><span class="tier tier-{esc(tier.lower())}">{esc(tier)}</span> '
+                f"{esc(reference.kind)}</span></span>"
+            )
+            label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
+            parts.append(
+                f'<span class="ref"><a href="#src-{number}" id="{anchor}" aria-describedby="pv-{number}-{count}"'
+                f' aria-label="{esc(label)}">{number}</a>{preview}</span>'
+            )
+        if not parts:
+            return ""
+        return '<sup class="cite" data-pagefind-ignore>[' + ", ".join(parts) + "]</sup>"
+
+
+def _env(env) -> ArticleContext:
+    return env["article"]
+
+
+def _citation(self, tokens, idx, options, env) -> str:
+    marker = tokens[idx].meta.get("marker")
+    return _env(env).cite(marker) if isinstance(marker, Marker) else ""
+
+
+def _prov_attrs(unit: Sentence, css: str = "s") -> str:
+    return f' class="{css}" id="{esc(unit.id)}" data-prov="{esc(str(unit.provenance))}"'
+
+
+def _sentence_open(self, tokens, idx, options, env) -> str:
+    unit = tokens[idx].meta["unit"]
+    _env(env).sentence.append(unit.id)
+    return f"<span{_prov_attrs(unit)}>"
+
+
+def _sentence_close(self, tokens, idx, options, env) -> str:
+    stack = _env(env).sentence
+    if stack:
+        stack.pop()
+    return "</span>"
+
+
+def _sentence_anchor(self, tokens, idx, options, env) -> str:
+    return f'<span{_prov_attrs(tokens[idx].meta["unit"], "s s-anchor")}></span>'
+
+
+def _tr_open(self, tokens, idx, options, env) -> str:
+    unit = (tokens[idx].meta or {}).get("unit")
+    context = _env(env)
+    context.rows.append(isinstance(unit, Sentence))
+    if isinstance(unit, Sentence):
+        context.sentence.append(unit.id)
+        return f"<tr{_prov_attrs(unit)}>\n"
+    return "<tr>\n"
+
+
+def _tr_close(self, tokens, idx, options, env) -> str:
+    context = _env(env)
+    if context.rows and context.rows.pop() and context.sentence:
+        context.sentence.pop()
+    return "</tr>\n"
+
+
+def _cell(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    style = token.attrGet("style") or ""
+    match = _ALIGN.search(str(style))
+    css = f' class="align-{match.group(1)}"' if match else ""
+    return f"<{token.tag}{css}>"
+
+
+def _table_open(self, tokens, idx, options, env) -> str:
+    return '<div class="table-wrap" tabindex="0" role="region" aria-label="Table">\n<table>\n'
+
+
+def _table_close(self, tokens, idx, options, env) -> str:
+    return "</table>\n</div>\n"
+
+
+def _container(name: str, nesting: int):
+    label = CALLOUTS.get(name)
+
+    def rule(self, tokens, idx, options, env) -> str:
+        if nesting < 0:
+            return "</div>\n</aside>\n" if label else "</div>\n"
+        if not label:
+            return f'<div class="callout-{esc(name)}">\n'
+        marker = (tokens[idx].meta or {}).get("marker")
+        badge = _env(env).cite(marker) if isinstance(marker, Marker) else ""
+        return (
+            f'<aside class="callout callout-{esc(name)}" aria-label="{esc(label)}">\n'
+            f'<p class="callout-title"><span>{esc(label)}</span>{badge}</p>\n<div class="callout-body">\n'
+        )
+
+    return rule
+
+
+def _link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    attrs = dict(token.attrs)
+    href = str(attrs.get("href", ""))
+    attrs["href"] = _env(env).resolve_link(href)
+    if _SCHEME.match(href) or href.startswith("//"):
+        attrs["rel"] = "noopener"
+        attrs["class"] = "external"
+    return "<a" + "".join(f' {esc(k)}="{esc(str(v))}"' for k, v in attrs.items()) + ">"
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title")
+    extra = f' title="{esc(str(title))}"' if title else ""
+    return f'<img src="{esc(_env(env).resolve_image(src))}" alt="{esc(alt)}" loading="lazy"{extra}>'
+
+
+@functools.cache
+def renderer() -> MarkdownIt:
+    """A renderer-only instance (raw HTML off). Parsing happened in the parse stage."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    rules: dict[str, Callable] = {
+        "citation": _citation,
+        "sentence_open": _sentence_open,
+        "sentence_close": _sentence_close,
+        "sentence_anchor": _sentence_anchor,
+        "tr_open": _tr_open,
+        "tr_close": _tr_close,
+        "th_open": _cell,
+        "td_open": _cell,
+        "table_open": _table_open,
+        "table_close": _table_close,
+        "link_open": _link_open,
+        "image": _image,
+    }
+    for name in ("example", "framing", "note", "exempt"):
+        rules[f"container_{name}_open"] = _container(name, 1)
+        rules[f"container_{name}_close"] = _container(name, -1)
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+def render_tokens(tokens, context: ArticleContext) -> Markup:
+    md = renderer()
+    return Markup(md.renderer.render(list(tokens), md.options, {"article": context}))
+
+
+def link_resolver(page_url: str, article_url: Callable[[str], str | None]) -> Callable[[str], str]:
+    """Rewrite `other-article.md#x` to the article's pretty URL; everything else stays as written."""
+
+    def resolve(href: str) -> str:
+        if not href or href.startswith(("#", "/")) or _SCHEME.match(href):
+            return href
+        parts = urllib.parse.urlsplit(href)
+        path = urllib.parse.unquote(parts.path)
+        if path.endswith(".md"):
+            url = article_url(posixpath.basename(path)[: -len(".md")])
+            if url:
+                return url + (f"#{parts.fragment}" if parts.fragment else "")
+        return href
+
+    return resolve
+
+
+def token_text(tokens: list[Token]) -> str:
+    out = []
+    for token in tokens:
+        if token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.children:
+            out.append(token_text(token.children))
+    return "".join(out)

@@ -1,0 +1,49 @@
+"""Load stage: text normalisation, unreadable files as diagnostics, nothing read outside the root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from wikigen.config import Config
+from wikigen.load import load_sources
+
+
+def _site(root: Path) -> Config:
+    (root / "content").mkdir()
+    (root / "bibliography.bib").write_text("", encoding="utf-8")
+    return Config(root=root.resolve())
+
+
+def test_bom_and_crlf_are_normalised(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    (tmp_path / "content" / "a.md").write_bytes("\ufeff---\r\ntitle: A\r\n---\rtext\n".encode())
+    (article,) = load_sources(config).articles
+    assert article.text == "---\ntitle: A\n---\ntext\n"
+    assert len(article.digest) == 64
+
+
+def test_non_utf8_names_the_byte(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    (tmp_path / "content" / "a.md").write_bytes(b"line one\nab\xff\n")
+    sources = load_sources(config)
+    (problem,) = sources.diagnostics
+    assert (problem.path, problem.line, problem.column, problem.code) == ("content/a.md", 2, 3, "E003")
+    assert sources.articles[0].text is None
+
+
+def test_symlink_outside_root_is_not_read(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    config = _site(site)
+    secret = tmp_path / "secret.md"
+    secret.write_text("secret", encoding="utf-8")
+    os.symlink(secret, site / "content" / "leak.md")
+    sources = load_sources(config)
+    assert [d.code for d in sources.diagnostics] == ["E002"]
+    assert sources.articles[0].text is None
+
+
+def test_missing_bibliography_and_content_are_reported(tmp_path: Path) -> None:
+    codes = sorted(d.code for d in load_sources(Config(root=tmp_path.resolve())).diagnostics)
+    assert codes == ["E001", "E004"]
