@@ -1,4 +1,4 @@
-_items("""Deterministic benchmark corpus: N clinical-wiki articles and a 2,000-entry bibliography, no network.
+"""Deterministic benchmark corpus: N clinical-wiki articles and a 2,000-entry bibliography, no network.
 
     python bench/corpus.py OUT_DIR --articles N [--seed 5] [--entries 2000]
 
@@ -30,6 +30,11 @@ from pathlib import Path
 
 # ------------------------------------------------------------------ vocabulary
 
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in text.replace("\n", " ").split("|")]
+
+
 FAMILY = """Nicholls Dweck Ames Elliot McGregor Harackiewicz Bandura Kool Okafor Lindqvist Moreau Tanaka
 Haddad Novak Brennan Ferreira Castillo Nakamura Osei Petrov Rahman Schulz Varga Whitfield Abara Bergstrom
 Cardenas Delacroix Eriksen Fitzgerald Gallagher Hoffmann Ibrahim Jovanovic Kowalski Laine Mbeki Nilsen
@@ -38,7 +43,7 @@ Dubois Engel Fonseca Grant Horvath Iqbal Janssen Keller Larsen Marsh Nordin Olse
 GIVEN = """John Carol Carole Andrew Holly Judith Albert Ada Chidi Maja Louise Hiro Samir Petra Aoife Joana Luis
 Emi Kwame Ivan Nadia Lukas Reka Eleanor Ngozi Erik Camila Amelie Sigrid Ciaran Siobhan Tobias Amina Milan
 Agata Ilona Thabo Ingrid Funmi Diego Niamh Giulia Kenji Ruth Yuki Rosa Marek Wei Deniz Parisa""".split()
-TOPICS = """Generalized Anxiety|Panic Disorder|Social Anxiety|Health Anxiety|Insomnia|Chronic Pain|Perfectionism
+TOPICS = _items("""Generalized Anxiety|Panic Disorder|Social Anxiety|Health Anxiety|Insomnia|Chronic Pain|Perfectionism
 |Procrastination|Burnout|Grief|Adjustment Disorder|Postnatal Depression|Late-Life Depression|Bipolar Disorder
 |Obsessive-Compulsive Disorder|Hoarding|Body Dysmorphic Disorder|Binge Eating|Anorexia Nervosa|Alcohol Use
 |Cannabis Use|Gambling|Self-Harm|Suicidal Ideation|Psychosis|Trauma|Complex PTSD|Dissociation|ADHD in Adults
@@ -125,10 +130,6 @@ JOURNALS = _items("""Psychological Review|Behaviour Research and Therapy|Journal
 |Journal of Clinical Psychology|Frontiers in Psychology""")
 PUBLISHERS = ("Guilford Press", "Routledge", "Oxford University Press", "Cambridge University Press", "Wiley")
 LATEX_FAMILY = ("M{\\\"u}ller", "Str{\\o}ms{\\o}", "Br{\\aa}ten", "Garc{\\'\\i}a", "Ko{\\c{c}}")
-
-
-def _items(text: str) -> list[str]:
-    return [item.strip() for item in text.replace("\n", " ").split("|")]
 
 
 def _words(text: str) -> int:
@@ -281,11 +282,11 @@ class Writer:
             first, second = (rng.choice([g for g in GIVEN if g[0] not in "AI"])[0] for _ in range(2))
             subject = f"{first}. {second}. {rng.choice(FAMILY)} argued that {subject}"
         text = f"{subject} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"
-        if rng.random() < 0.55:
+        if rng.random() < 0.4:
             text += f" {rng.choice(TAILS)}"
-        if rng.random() < 0.22:
+        if rng.random() < 0.15:
             text += f" {rng.choice(ASIDES)}"
-        if rng.random() < 0.3:
+        if rng.random() < 0.2:
             text += f", and {rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"
         return text
 
@@ -295,7 +296,7 @@ class Writer:
         if rng.random() < 0.3:
             body = f"{rng.choice(OPENERS)} {body}"
         body = body[0].upper() + body[1:]
-        if rng.random() < 0.08:
+        if mark and rng.random() < 0.08:
             body = body.replace(" the ", " the *", 1) + "*" if " the " in body else body
         if not mark:
             return body + "."
@@ -303,7 +304,7 @@ class Writer:
             return f"{body}. {self.marker(llm_share)}"
         return f"{body} {self.marker(llm_share)}."
 
-    def paragraph(self, low: int = 3, high: int = 6) -> str:
+    def paragraph(self, low: int = 4, high: int = 7) -> str:
         return " ".join(self.sentence() for _ in range(self.rng.randint(low, high)))
 
     def bullets(self) -> str:

@@ -41,6 +41,7 @@ def test_latex_is_decoded_and_verbatim_fields_are_kept():
     assert entry.title == "Über 50% of COVID-19 cases & β-blockers"
     assert entry.fields["journal"] == "Café Medicine"
     assert entry.fields["pages"] == "10–20"
+    assert entry.fields["note"] == "COVID-19: a 50% drop in “risk” — or not"
     assert entry.fields["url"] == "https://example.org/a_b%20c--d"
     assert entry.entry_type == "article"
     assert entry.pos == Pos(1, 1)
@@ -55,6 +56,9 @@ def test_persons_are_split_into_given_and_family():
         Person("Martin Luther", "King Jr."),
     )
     assert entry.editors == (Person("Jane", "Doe"), Person("Richard", "Roe"))
+    assert entry.fields["author"] == (
+        "Müller, Hans and van Gogh, Vincent and World Health Organization and King Jr., Martin Luther"
+    )
     assert entry.fields["editor"] == "Doe, Jane and Roe, Richard"
 
 

@@ -17,7 +17,7 @@ from wikigen.index import index_site
 from wikigen.load import load_sources
 from wikigen.model import CheckedSite, Diagnostic, Severity
 from wikigen.parse import parse_site
-from wikigen.render import render_site
+from wikigen.render import BrokenLinks, render_site
 from wikigen.write import OutputError, staged, write_files
 
 
@@ -37,6 +37,7 @@ class BuildResult:
     published: bool
     files: int = 0
     seconds: float = 0.0
+    problems: tuple[Diagnostic, ...] = ()  # found after checking: broken internal links in the rendered pages
 
 
 def output_folder(config: Config) -> Path:
@@ -56,8 +57,11 @@ def build(root: Path, strict: bool = False, search: bool = True) -> BuildResult:
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False)
     output = output_folder(site.config)
-    with staged(output) as staging:
-        count = write_files(staging, render_site(site))
-        if search:
-            index_site(staging)
+    try:
+        with staged(output) as staging:
+            count = write_files(staging, render_site(site))
+            if search:
+                index_site(staging)
+    except BrokenLinks as broken:
+        return BuildResult(site, False, problems=tuple(broken.diagnostics))
     return BuildResult(site, True, count, time.perf_counter() - started)

@@ -53,16 +53,80 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     result = build(_root(args.root), strict=args.strict, search=not args.no_search)
     site = result.site
-    for diagnostic in site.diagnostics:
+    for diagnostic in (*site.diagnostics, *result.problems):
         print(text_line(diagnostic), file=sys.stderr)
     if not result.published:
-        reason = "errors" if site.errors else "warnings (--strict)"
-        print(f"build refused: {site.errors} errors, {site.warnings} warnings; fix the {reason} above. "
+        errors = site.errors + len(result.problems)
+        reason = "warnings (--strict)" if not errors else "errors"
+        print(f"build refused: {errors} errors, {site.warnings} warnings; fix the {reason} above. "
               "The previous output is untouched.", file=sys.stderr)
         return 1
     print(f"built {len(site.articles)} articles, {result.files} files into "
           f"{site.config.output}/ in {result.seconds:.2f} s ({site.warnings} warnings)")
     return 0
+
+
+# ---------------------------------------------------------------- serve and new (imported here: only these need them)
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {port}")
+    return port
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from wikigen.serve import serve
+
+    root = _root(args.root)
+    try:
+        return serve(root, args.port, args.host, search=not args.no_search, verbose=args.verbose)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise UsageError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from wikigen.config import load_config
+    from wikigen.scaffold import ScaffoldError, new_article
+
+    loaded = load_config(_root(args.root))
+    if loaded.problems:
+        problems = "; ".join(f"pyproject.toml:{p.line}:{p.column}: {p.code} {p.message}" for p in loaded.problems)
+        raise UsageError(f"fix the configuration first: {problems}")
+    try:
+        path = new_article(loaded.config, args.title, args.type, subtype=args.subtype, discipline=args.discipline,
+                           evidence=args.evidence, model=args.model)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    print(f"created {shown}: replace the TODO placeholders, then run `wikigen check`")
+    return 0
+
+
+def _add_serve_and_new(commands) -> None:
+    root_help = "site root (default: nearest folder with content/ or [tool.wikigen])"
+    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    serve_cmd.add_argument("--root", help=root_help)
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+    serve_cmd.add_argument("--verbose", action="store_true", help="log every request")
+    serve_cmd.set_defaults(run=_cmd_serve)
+    new = commands.add_parser("new", help="write a new article with front matter and the standard sections")
+    new.add_argument("title", metavar="TITLE", help="the article's title; the file name is derived from it")
+    new.add_argument("--type", required=True, help="one of the configured types, e.g. theory")
+    new.add_argument("--root", help=root_help)
+    new.add_argument("--discipline", help="e.g. 'Educational psychology'")
+    new.add_argument("--subtype", help="e.g. 'Motivation theory'")
+    new.add_argument("--evidence", help="evidence level (default: preliminary)")
+    new.add_argument("--model", default="unspecified", help="provenance.model (default: unspecified)")
+    new.set_defaults(run=_cmd_new)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     for command in (check, build_cmd):
         command.add_argument("--root", help="site root (default: nearest folder with content/ or [tool.wikigen])")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_serve_and_new(commands)
     return top
 
 

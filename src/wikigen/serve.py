@@ -19,6 +19,7 @@ import ipaddress
 import json
 import mimetypes
 import re
+import signal
 import socket
 import sys
 import threading
@@ -560,8 +561,11 @@ class DevServer:
 
 def serve(root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
           verbose: bool = False) -> int:
-    """Run until Ctrl+C. Returns 0."""
+    """Run until Ctrl+C (or SIGTERM). Returns 0."""
     server = DevServer(root, port, host, search=search, verbose=verbose)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()
         print(f"serving {server.url} from {server.shared.output} (Ctrl+C to stop); watching content, "
@@ -571,4 +575,11 @@ def serve(root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool
                 time.sleep(3600)
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print("stopped", flush=True)
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -98,13 +98,14 @@ class _Freezer:
     def tokens(self, tokens, frozen: dict[int, Sentence]) -> None:
         """Point token metadata at model values so later stages need nothing from this package."""
         for token in tokens:
-            meta = token.meta or {}
-            if isinstance(meta.get("unit"), Unit):
-                meta["unit"] = frozen[id(meta["unit"])]
-            if isinstance(meta.get("marker"), tuple):
-                meta["marker"] = self.marker(*meta["marker"])
-            elif isinstance(meta.get("marker"), RawMarker):
-                meta["marker"] = self.markers.get(id(meta["marker"])) or self._loose(meta["marker"])
+            meta = token.meta
+            if meta:  # most tokens carry none: skip the lookups
+                if isinstance(meta.get("unit"), Unit):
+                    meta["unit"] = frozen[id(meta["unit"])]
+                if isinstance(meta.get("marker"), tuple):
+                    meta["marker"] = self.marker(*meta["marker"])
+                elif isinstance(meta.get("marker"), RawMarker):
+                    meta["marker"] = self.markers.get(id(meta["marker"])) or self._loose(meta["marker"])
             if token.children:
                 self.tokens(token.children, frozen)
 

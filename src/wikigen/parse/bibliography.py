@@ -8,6 +8,7 @@ so one broken entry never hides the others.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 
@@ -15,7 +16,8 @@ import bibtexparser
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock, String
 from bibtexparser.model import Entry as RawEntry
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc import latex2text, latexwalker
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 
 from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 
@@ -44,29 +46,43 @@ _MONTHS = {
         "December",
     )
 }
-_LATEX = re.compile(r"[\\{}$~]|--|``|''")
-_UNESCAPED_TEXT_SPECIALS = re.compile(r"(?<!\\)([%&])")  # a bare `%` starts a LaTeX comment: "50% of" -> "50"
+_ESCAPED_TEXT = re.compile(r"\\([_%&#$])")
 _ESCAPED_VERBATIM = re.compile(r"\\([_%&#$~])")
+_UNESCAPED_TEXT_SPECIALS = re.compile(r"(?<!\\)([%&])")  # a bare `%` starts a LaTeX comment: "50% of" -> "50"
+_PLAIN = str.maketrans({"{": None, "}": None, "~": " "})
+_LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
 _BAD_KEY_CHAR = re.compile(r'[\s{}",#%\\]')
 
 
 def _decoder() -> LatexNodes2Text:
-    context = get_default_latex_context_db()
+    context = latex2text.get_default_latex_context_db()
     context.add_context_category("wikigen", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")])
     return LatexNodes2Text(latex_context=context, math_mode="text")
 
 
 _DECODER = _decoder()
+_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()  # built once: pylatexenc rebuilds it on every call
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _latex_to_text(text: str) -> str:
+    """pylatexenc costs about 1 ms a value, so it runs only on real LaTeX, once per distinct value (names repeat)."""
+    try:
+        return _DECODER.latex_to_text(_UNESCAPED_TEXT_SPECIALS.sub(r"\\\1", text), latex_context=_WALKER_CONTEXT)
+    except RecursionError:  # pylatexenc recurses per brace level: a few hundred levels exhaust the stack
+        return text.translate(_PLAIN)
 
 
 def _decode(text: str, verbatim: bool = False) -> str:
+    """Plain text of a value; braces, `~`, `--`, `\\%` and the like are handled without pylatexenc."""
     if verbatim:
         text = _ESCAPED_VERBATIM.sub(r"\1", text).replace("{", "").replace("}", "")
-    elif _LATEX.search(text):
-        try:
-            text = _DECODER.latex_to_text(_UNESCAPED_TEXT_SPECIALS.sub(r"\\\1", text))
-        except RecursionError:  # pylatexenc recurses per brace level: a few hundred levels exhaust the stack
-            text = text.replace("{", "").replace("}", "")
+    elif "\\" in (unescaped := _ESCAPED_TEXT.sub("", text)) or "$" in unescaped:
+        text = _latex_to_text(text)
+    else:
+        text = _ESCAPED_TEXT.sub(r"\1", text).translate(_PLAIN)
+        for latex, char in _LIGATURES:
+            text = text.replace(latex, char)
     return " ".join(text.split())
 
 
@@ -201,9 +217,11 @@ class _Parser:
             raw, undefined = _resolve(field.value, self.macros)
             self.report_undefined(field_pos, undefined)
             field_lines[name] = field_pos.line
-            fields[name] = _decode(raw, verbatim=name in _VERBATIM)
-            if name in _NAME_FIELDS:
+            if name in _NAME_FIELDS:  # rebuilt from the decoded names: a full list rarely repeats, its names do
                 people[name] = _persons(raw)
+                fields[name] = " and ".join(", ".join(filter(None, (p.family, p.given))) for p in people[name])
+            else:
+                fields[name] = _decode(raw, verbatim=name in _VERBATIM)
         self.entries[key] = Entry(
             key, block.entry_type, fields, people.get("author", ()), people.get("editor", ()), pos
         )

@@ -156,14 +156,15 @@ def _wrap(children: list[Token], spans: list[tuple[tuple[int, int], tuple[int, i
     flat: list[Token] = []
     gap: dict[tuple[int, int | None], int] = {}
     for index, child in enumerate(children):
-        size = len(child.content) if child.type == "text" else 0
-        points = sorted({0, size, *(c for c in cuts.get(index, ()) if 0 < c < size)})
-        for a, b in zip(points, points[1:], strict=False):
-            gap[(index, a)] = len(flat)
-            piece = child.copy()
-            piece.content = child.content[a:b]
-            flat.append(piece)
-        if size == 0:
+        content = child.content
+        size = len(content) if child.type == "text" else 0
+        inner = cuts.get(index) if size else None
+        points = sorted({0, size, *(c for c in inner if 0 < c < size)}) if inner else ()
+        if len(points) > 2:
+            for a, b in zip(points, points[1:], strict=False):
+                gap[(index, a)] = len(flat)
+                flat.append(_piece(child, content[a:b]))
+        else:  # nothing to split: the child itself (the old list is dropped, so no copy is needed)
             gap[(index, 0)] = len(flat)
             flat.append(child)
         gap[(index, size)] = gap[(index, None)] = len(flat)
@@ -197,6 +198,12 @@ def _wrap(children: list[Token], spans: list[tuple[tuple[int, int], tuple[int, i
         if index < len(flat):
             result.append(flat[index])
     return result
+
+
+def _piece(child: Token, content: str) -> Token:
+    """`child.copy()` with new content, without `dataclasses.replace` (a third of `_wrap`'s time)."""
+    return Token(child.type, child.tag, child.nesting, child.attrs, child.map, child.level, child.children, content,
+                 child.markup, child.info, child.meta, child.block, child.hidden)
 
 
 def _unit_token(kind: str, nesting: int, unit: Unit) -> Token:

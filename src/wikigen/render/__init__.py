@@ -1,11 +1,420 @@
-"""Stage 4: HTML pages from the checked site (placeholder until the theme lands)."""
+"""Stage 4: every file of the site (HTML pages, sitemap, robots, static files, figures) from the checked site.
+
+Runs only when the check found no errors. Pages are rendered through Jinja templates, the site's own
+`theme/templates` first, then the theme shipped with the package; static files likewise (site wins by
+path). Internal links are verified at the end: a broken one raises `BrokenLinks`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
+import posixpath
+import re
+import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
-from wikigen.model import CheckedSite, OutputFile
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from wikigen.config import Config
+from wikigen.model import Article, CheckedSite, Entry, OutputFile, Person, Pos
+from wikigen.render.links import BrokenLinks, LinkChecker, page_url
+from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
+from wikigen.render.references import TIERS, Reference, format_reference, kind_label
+from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
+
+__all__ = ["BrokenLinks", "render_site"]
+
+PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
+SEARCH_SCRIPT = "assets/search.js"
+_BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
+
+
+def percent(part: int, whole: int) -> int:
+    return math.floor(100 * part / whole + 0.5) if whole else 0
+
+
+def _letters(index: int) -> str:
+    """0 -> a, 25 -> z, 26 -> aa: Wikipedia-style back-link labels."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(97 + rest) + label
+    return label
+
+
+def _bibtex(value: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: "\\" + m.group(1) if m.group(1) not in "\\^~" else "", value)
+
+
+def _static_files(folders: list[Path]) -> dict[str, Path]:
+    """Output path -> file; later folders override earlier ones by path."""
+    files: dict[str, Path] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+                    files[path.relative_to(folder).as_posix()] = path
+    return dict(sorted(files.items()))
+
+
+def environment(config: Config) -> Environment:
+    loaders = []
+    site_templates = config.path("theme") / "templates"
+    if site_templates.is_dir():
+        loaders.append(FileSystemLoader(str(site_templates)))
+    loaders.append(FileSystemLoader(str(PACKAGE_THEME / "templates")))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(enabled_extensions=("html", "xml", "svg"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pct"] = percent
+    return env
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    number: int
+    key: str
+    reference: Reference
+    backlinks: tuple[tuple[str, str], ...]  # (label, target id)
+    entry_anchor: str  # id on /sources/
+    cited_by: int  # articles citing it site-wide
+
+
+class SiteRenderer:
+    def __init__(self, site: CheckedSite):
+        self.site = site
+        self.config = site.config
+        self.articles = tuple(sorted((a for a in site.articles if a.meta is not None), key=article_sort_key))
+        self.by_slug = {a.slug: a for a in self.articles}
+        self.env = environment(self.config)
+        self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
+        self.taxonomies = build_taxonomies(self.articles)
+        self.checker = LinkChecker()
+        self.media: dict[str, Path] = {}
+        self.content = self.config.path("content")
+        entries = site.bibliography.entries
+        cited: dict[str, list[Article]] = {}
+        for article in self.articles:
+            for key in article.cited:
+                if key in entries:
+                    cited.setdefault(key, []).append(article)
+        self.references = {key: format_reference(entries[key]) for key in sorted(cited)}
+        self.citing = {key: tuple(v) for key, v in cited.items()}
+        self.entry_anchors = self._entry_anchors(sorted(cited))
+        self.base_url = self.config.base_url.rstrip("/")
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        self.build_date = (
+            dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat() if epoch.isdigit() else None
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _entry_anchors(keys: list[str]) -> dict[str, str]:
+        anchors, used = {}, set()
+        for key in keys:
+            base = "entry-" + slugify(key)
+            anchor, number = base, 2
+            while anchor in used:
+                anchor, number = f"{base}-{number}", number + 1
+            used.add(anchor)
+            anchors[key] = anchor
+        return anchors
+
+    @staticmethod
+    def article_url(slug: str) -> str:
+        return f"/articles/{urllib.parse.quote(slug)}/"
+
+    def absolute(self, url: str) -> str:
+        return self.base_url + url
+
+    def read_minutes(self, article: Article) -> int:
+        return max(1, math.ceil(article.document.words / max(1, self.config.words_per_minute)))
+
+    def media_url(self, relative: str) -> str | None:
+        """Register a content file for copying; None when it would leave the content folder."""
+        normal = posixpath.normpath(relative.lstrip("/"))
+        if normal.startswith("..") or normal in (".", ""):
+            return None
+        path = self.content / Path(*PurePosixPath(normal).parts)
+        if path.is_file():
+            self.media[f"media/{normal}"] = path
+        return "/media/" + urllib.parse.quote(normal)
+
+    def _image_resolver(self, article: Article):
+        folder = posixpath.dirname(posixpath.relpath(article.document.path, self.config.content))
+
+        def resolve(src: str) -> str:
+            if not src or src.startswith(("/", "#")) or re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src):
+                return src
+            path = urllib.parse.unquote(urllib.parse.urlsplit(src).path)
+            return self.media_url(posixpath.join(folder, path)) or src
+
+        return resolve
+
+    def common(self, url: str) -> dict:
+        return {
+            "site": self.config,
+            "page_url": url,
+            "canonical": self.absolute(url),
+            "has_search_js": SEARCH_SCRIPT in self.static,
+            "taxonomies": self.taxonomies,
+            "tiers": TIERS,
+        }
+
+    def page(self, path: str, template: str, source: str | None = None, **context) -> OutputFile:
+        url = page_url(path)
+        text = self.env.get_template(template).render(**self.common(url), **context)
+        self.checker.add_page(path, text, source)
+        return OutputFile(path, text.encode("utf-8"))
+
+    def file(self, path: str, content: bytes) -> OutputFile:
+        self.checker.add_file(path)
+        return OutputFile(path, content)
+
+    # ------------------------------------------------------------ articles
+
+    def summary(self, article: Article) -> dict:
+        meta = article.meta
+        assert meta is not None
+        counts = article.counts
+        return {
+            "slug": article.slug,
+            "url": self.article_url(article.slug),
+            "title": meta.title,
+            "summary": meta.summary,
+            "type": meta.type,
+            "sourced_pct": percent(counts.sourced, counts.sentences),
+            "sentences": counts.sentences,
+        }
+
+    def _citation_self(self, article: Article, url: str) -> tuple[Markup, str]:
+        meta = article.meta
+        assert meta is not None
+        generated = meta.provenance.generated
+        fields = {"title": meta.title, "url": self.absolute(url)}
+        if generated:
+            year, month, day = generated.split("-")
+            fields.update(year=year, month=month, day=day)
+        else:
+            fields["year"] = "n.d."
+        entry = Entry(f"wikigen-{article.slug}", "online", fields, (Person("", self.config.title),), (), Pos(1, 1))
+        apa = format_reference(entry).html
+        if meta.provenance.version:
+            apa = Markup(str(apa).replace("</i>.", f"</i> (Version {Markup.escape(meta.provenance.version)}).", 1))
+        lines = [
+            f"@misc{{wikigen-{slugify(article.slug)},",
+            f"  author       = {{{{{_bibtex(self.config.title)}}}}},",
+            f"  title        = {{{_bibtex(meta.title)}}},",
+        ]
+        if generated:
+            lines.append(f"  year         = {{{generated[:4]}}},")
+            lines.append(f"  date         = {{{generated}}},")
+        if meta.provenance.version:
+            lines.append(f"  version      = {{{_bibtex(meta.provenance.version)}}},")
+        lines.append(f"  howpublished = {{{_bibtex(self.config.title)}}},")
+        lines.append(f"  url          = {{{self.absolute(url)}}},")
+        note = ["LLM-generated"]
+        if meta.provenance.model:
+            note.append(f"model {meta.provenance.model}")
+        if generated:
+            note.append(f"last generated {generated}")
+        lines.append(f"  note         = {{{_bibtex(', '.join(note))}}}")
+        lines.append("}")
+        return apa, "\n".join(lines)
+
+    def render_article(self, article: Article) -> OutputFile:
+        meta = article.meta
+        assert meta is not None
+        url = self.article_url(article.slug)
+        numbers = {key: number for number, key in enumerate(article.cited, 1) if key in self.references}
+        owners: dict[int, str] = {}
+        for sentence in article.document.sentences:
+            for marker in sentence.markers:
+                owners.setdefault(id(marker), sentence.id)
+        for sentence in article.document.sentences:  # a callout's marker: back-link to its first sentence
+            if sentence.inherited is not None:
+                owners.setdefault(id(sentence.inherited), sentence.id)
+        model = meta.provenance.model or "a language model"
+        context = ArticleContext(
+            numbers=numbers,
+            references=self.references,
+            owners=owners,
+            llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
+            resolve_image=self._image_resolver(article),
+            resolve_link=link_resolver(url, lambda slug: self.article_url(slug) if slug in self.by_slug else None),
+        )
+        figure = None
+        if meta.figure:
+            caption_tokens = article.document.caption_tokens
+            caption = render_tokens(caption_tokens, context) if caption_tokens else None
+            src = meta.figure.src
+            external = bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src))
+            figure = {
+                "src": src if external else self.media_url(src),
+                "external": external,
+                "alt": meta.figure.alt,
+                "caption": caption,
+            }
+        body = render_tokens(article.document.tokens, context)
+        sources = []
+        for key, number in numbers.items():
+            targets = tuple(context.backlinks.get(key, {}))
+            sources.append(SourceItem(
+                number=number,
+                key=key,
+                reference=self.references[key],
+                backlinks=tuple((_letters(i), t) for i, t in enumerate(targets)),
+                entry_anchor=self.entry_anchors[key],
+                cited_by=len(self.citing.get(key, ())),
+            ))
+        counts = article.counts
+        sourced_pct = percent(counts.sourced, counts.sentences)
+        complete = counts.sentences and not counts.unmarked
+        llm_pct = 100 - sourced_pct if complete else percent(counts.llm, counts.sentences)
+        tiers_used = sorted({s.reference.tier for s in sources if s.reference.tier})
+        taxonomy = self.taxonomies
+        apa, bibtex = self._citation_self(article, url)
+        see_also = [
+            {"title": self.by_slug[s].meta.title, "url": self.article_url(s), "summary": self.by_slug[s].meta.summary}
+            for s in meta.see_also
+            if s in self.by_slug and self.by_slug[s].meta
+        ]
+        return self.page(
+            f"articles/{article.slug}/index.html",
+            "article.html",
+            source=article.document.path,
+            article=article,
+            meta=meta,
+            counts=counts,
+            url=url,
+            body=body,
+            figure=figure,
+            headings=[h for h in article.document.headings if h.anchor and h.level in (2, 3)],
+            sources=sources,
+            tiers_used=tiers_used,
+            see_also=see_also,
+            read_minutes=self.read_minutes(article),
+            sourced_pct=sourced_pct,
+            llm_pct=llm_pct,
+            type_url=taxonomy["types"].url(meta.type),
+            discipline_url=taxonomy["disciplines"].url(meta.discipline) if meta.discipline else None,
+            population_links=[(p, taxonomy["populations"].url(p)) for p in meta.populations],
+            problem_links=[(p, taxonomy["problems"].url(p)) for p in meta.problems],
+            cite_apa=apa,
+            cite_bibtex=bibtex,
+            has_llm=context.llm_badges > 0,
+            model=model,
+        )
+
+    # ------------------------------------------------------------ site pages
+
+    def render_home(self) -> OutputFile:
+        groups = []
+        for kind in (*self.config.types, *sorted({a.meta.type for a in self.articles} - set(self.config.types))):
+            members = [self.summary(a) for a in self.articles if a.meta.type == kind]
+            if members:
+                groups.append({"type": kind, "url": self.taxonomies["types"].url(kind), "articles": members})
+        return self.page("index.html", "home.html", groups=groups, totals=self.totals())
+
+    def render_taxonomy(self, taxonomy: Taxonomy) -> Iterator[OutputFile]:
+        yield self.page(f"{taxonomy.key}/index.html", "taxonomy.html", taxonomy=taxonomy)
+        for term in taxonomy.terms:
+            yield self.page(
+                f"{taxonomy.key}/{term.slug}/index.html",
+                "term.html",
+                taxonomy=taxonomy,
+                term=term,
+                articles=[self.summary(a) for a in term.articles],
+            )
+
+    def totals(self) -> dict:
+        sentences = sum(a.counts.sentences for a in self.articles)
+        sourced = sum(a.counts.sourced for a in self.articles)
+        llm = sum(a.counts.llm for a in self.articles)
+        tiers: dict[str, int] = {}
+        for reference in self.references.values():
+            tier = reference.tier or "untiered"
+            tiers[tier] = tiers.get(tier, 0) + 1
+        return {
+            "articles": len(self.articles),
+            "sentences": sentences,
+            "sourced": sourced,
+            "llm": llm,
+            "sourced_pct": percent(sourced, sentences),
+            "llm_pct": percent(llm, sentences),
+            "sources": len(self.references),
+            "tiers": dict(sorted(tiers.items())),
+            "models": sorted({a.meta.provenance.model for a in self.articles if a.meta.provenance.model}),
+        }
+
+    def render_sources(self) -> OutputFile:
+        entries = self.site.bibliography.entries
+        items = []
+        for key, reference in sorted(self.references.items(), key=lambda kv: (kv[1].text.casefold(), kv[0])):
+            items.append({
+                "key": key,
+                "anchor": self.entry_anchors[key],
+                "reference": reference,
+                "kind": kind_label(entries[key]),
+                "articles": [self.summary(a) for a in self.citing[key]],
+            })
+        return self.page("sources/index.html", "sources.html", items=items)
+
+    def sitemap(self, urls: list[tuple[str, str | None]]) -> OutputFile:
+        text = self.env.get_template("sitemap.xml").render(
+            entries=[(self.absolute(url), lastmod) for url, lastmod in sorted(urls)]
+        )
+        return self.file("sitemap.xml", text.encode("utf-8"))
+
+    def robots(self) -> OutputFile:
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {self.absolute('/sitemap.xml')}\n"
+        return self.file("robots.txt", text.encode("utf-8"))
+
+    # ------------------------------------------------------------ all
+
+    def files(self) -> Iterator[OutputFile]:
+        urls: list[tuple[str, str | None]] = []
+        for article in self.articles:
+            output = self.render_article(article)
+            urls.append((page_url(output.path), article.meta.provenance.generated or self.build_date))
+            yield output
+        pages = [
+            self.render_home(),
+            self.render_sources(),
+            self.page("about/index.html", "about.html", totals=self.totals()),
+            self.page("search/index.html", "search.html"),
+            self.page("thanks/index.html", "thanks.html"),
+        ]
+        for taxonomy in self.taxonomies.values():
+            pages.extend(self.render_taxonomy(taxonomy))
+        for output in pages:
+            if output.path != "thanks/index.html":
+                urls.append((page_url(output.path), self.build_date))
+            yield output
+        yield self.page("404.html", "404.html")
+        yield self.sitemap(urls)
+        yield self.robots()
+        for path, source in self.static.items():
+            yield self.file(path, source.read_bytes())
+        for path, source in sorted(self.media.items()):
+            yield self.file(path, source.read_bytes())
+        problems = self.checker.problems()
+        if problems:
+            raise BrokenLinks(problems)
 
 
 def render_site(site: CheckedSite) -> Iterator[OutputFile]:
-    raise NotImplementedError("render stage not written yet")
+    """Yield every file of the site (paths relative to the output folder); raise BrokenLinks at the end."""
+    yield from SiteRenderer(site).files()

@@ -1,0 +1,273 @@
+/* wikigen search: a small, dependency-free UI on Pagefind's JavaScript API.
+ *
+ * Enhances the /search/ page: the labelled input of `form.search-page-form` (which without JavaScript
+ * still submits ?q= to this page) drives `pagefind.search()`; filter selects built from
+ * `pagefind.filters()` (type, discipline, evidence, population, problem, source tier) and a sort select
+ * narrow and order the results. The query, filters and sort live in the URL (?q=...&type=...&sort=...),
+ * so a search box anywhere on the site (a GET form to /search/?q=...) and a shared link both work.
+ *
+ * Works under the site's Content-Security-Policy: an external file, no inline script or style, no eval
+ * (Pagefind itself needs 'wasm-unsafe-eval' for its WebAssembly), no innerHTML: excerpts are rebuilt
+ * from text nodes and <mark> elements only.
+ */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("search");
+  var form = document.querySelector("form.search-page-form");
+  var input = form && form.querySelector("input[name=q]");
+  if (!container || !form || !input) { return; }
+
+  var FILTERS = [
+    ["type", "Type"],
+    ["discipline", "Discipline"],
+    ["evidence", "Evidence"],
+    ["population", "Population"],
+    ["problem", "Problem"],
+    ["tier", "Source tier"]
+  ];
+  var SORTS = [
+    ["", "Relevance"],
+    ["title:asc", "Title (A–Z)"],
+    ["date:desc", "Last generated (newest first)"],
+    ["date:asc", "Last generated (oldest first)"]
+  ];
+  var PAGE_SIZE = 20;
+  var DEBOUNCE_MS = 200;
+
+  var pagefind = null;
+  var selects = {};   // filter name -> <select>
+  var sortSelect = null;
+  var statusLine = null;
+  var resultsList = null;
+  var moreButton = null;
+  var current = null; // {results, shown}
+  var generation = 0; // the newest search; older ones drop their results
+  var timer = 0;
+
+  function el(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function labelOf(name) {
+    for (var i = 0; i < FILTERS.length; i++) {
+      if (FILTERS[i][0] === name) { return FILTERS[i][1]; }
+    }
+    return name.charAt(0).toUpperCase() + name.slice(1);
+  }
+
+  function setStatus(text) { statusLine.textContent = text; }
+
+  /* ---------------------------------------------------------------- controls */
+
+  function buildControls(available) {
+    var params = new URLSearchParams(window.location.search);
+    var panel = el("div", { "class": "search-controls" });
+
+    var fieldset = el("fieldset", { "class": "search-filters" });
+    fieldset.appendChild(el("legend", null, "Filter"));
+    var names = FILTERS.map(function (f) { return f[0]; }).filter(function (n) { return available[n]; });
+    Object.keys(available).sort().forEach(function (n) { if (names.indexOf(n) < 0) { names.push(n); } });
+    names.forEach(function (name) {
+      var values = Object.keys(available[name]).sort(function (a, b) {
+        return a.localeCompare(b, undefined, { sensitivity: "base", numeric: true });
+      });
+      if (!values.length) { return; }
+      var id = "search-filter-" + name;
+      var field = el("div", { "class": "search-field" });
+      field.appendChild(el("label", { "for": id }, labelOf(name)));
+      var select = el("select", { id: id, name: name });
+      select.appendChild(el("option", { value: "" }, "Any"));
+      values.forEach(function (value) {
+        var option = el("option", { value: value }, value + " (" + available[name][value] + ")");
+        if (params.get(name) === value) { option.selected = true; }
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { run(true); });
+      selects[name] = select;
+      field.appendChild(select);
+      fieldset.appendChild(field);
+    });
+    panel.appendChild(fieldset);
+
+    var sortField = el("div", { "class": "search-field search-sort" });
+    sortField.appendChild(el("label", { "for": "search-sort" }, "Sort by"));
+    sortSelect = el("select", { id: "search-sort", name: "sort" });
+    SORTS.forEach(function (sort) {
+      var option = el("option", { value: sort[0] }, sort[1]);
+      if ((params.get("sort") || "") === sort[0]) { option.selected = true; }
+      sortSelect.appendChild(option);
+    });
+    sortSelect.addEventListener("change", function () { run(true); });
+    sortField.appendChild(sortSelect);
+    panel.appendChild(sortField);
+
+    var reset = el("button", { type: "button", "class": "search-reset" }, "Clear filters");
+    reset.addEventListener("click", function () {
+      Object.keys(selects).forEach(function (name) { selects[name].value = ""; });
+      sortSelect.value = "";
+      run(true);
+    });
+    panel.appendChild(reset);
+
+    statusLine = el("p", { "class": "search-status", role: "status", "aria-live": "polite" });
+    resultsList = el("ol", { "class": "search-results", "aria-label": "Search results" });
+    moreButton = el("button", { type: "button", "class": "search-more", hidden: "" }, "Show more results");
+    moreButton.addEventListener("click", function () { showMore(generation, false); });
+
+    container.textContent = "";
+    container.appendChild(panel);
+    container.appendChild(statusLine);
+    container.appendChild(resultsList);
+    container.appendChild(moreButton);
+  }
+
+  function chosenFilters() {
+    var filters = {};
+    Object.keys(selects).forEach(function (name) {
+      if (selects[name].value) { filters[name] = selects[name].value; }
+    });
+    return filters;
+  }
+
+  function chosenSort() {
+    var value = sortSelect.value;
+    if (!value) { return null; }
+    var parts = value.split(":");
+    var sort = {};
+    sort[parts[0]] = parts[1];
+    return sort;
+  }
+
+  function remember(term, filters) {
+    var params = new URLSearchParams();
+    if (term) { params.set("q", term); }
+    Object.keys(filters).forEach(function (name) { params.set(name, filters[name]); });
+    if (sortSelect.value) { params.set("sort", sortSelect.value); }
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
+  /* ---------------------------------------------------------------- results */
+
+  function excerptNodes(html) {
+    /* Pagefind's excerpt is escaped text with <mark> around matches; keep only text and <mark>. */
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var fragment = document.createDocumentFragment();
+    parsed.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") {
+        fragment.appendChild(el("mark", null, node.textContent));
+      } else {
+        fragment.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return fragment;
+  }
+
+  function resultItem(data, term) {
+    var meta = data.meta || {};
+    var item = el("li", { "class": "search-result" });
+    var heading = el("h2", { "class": "search-result-title" });
+    heading.appendChild(el("a", { href: data.url }, meta.title || data.url));
+    item.appendChild(heading);
+    if (meta.summary) { item.appendChild(el("p", { "class": "search-summary" }, meta.summary)); }
+    if (term && data.excerpt) {
+      var excerpt = el("p", { "class": "search-excerpt" });
+      excerpt.appendChild(excerptNodes(data.excerpt));
+      item.appendChild(excerpt);
+    } else if (!meta.summary && data.excerpt) {
+      item.appendChild(el("p", { "class": "search-summary" }, excerptNodes(data.excerpt).textContent));
+    }
+    var facts = [];
+    if (meta.sourced) { facts.push(meta.sourced + " of sentences sourced"); }
+    if (data.filters && data.filters.type) { facts.push(data.filters.type.join(", ")); }
+    if (meta.generated) { facts.push("last generated " + meta.generated); }
+    if (facts.length) { item.appendChild(el("p", { "class": "search-share" }, facts.join(" · "))); }
+    return item;
+  }
+
+  function showMore(mine, replace) {
+    if (!current || mine !== generation) { return Promise.resolve(); }
+    var batch = current.results.slice(current.shown, current.shown + PAGE_SIZE);
+    current.shown += batch.length;
+    var term = current.term;
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (items) {
+      if (mine !== generation) { return; }
+      var fragment = document.createDocumentFragment();
+      items.forEach(function (data) { fragment.appendChild(resultItem(data, term)); });
+      if (replace) { resultsList.textContent = ""; }
+      resultsList.appendChild(fragment);
+      moreButton.hidden = current.shown >= current.results.length;
+    });
+  }
+
+  function run(immediately) {
+    window.clearTimeout(timer);
+    if (immediately) { search(); } else { timer = window.setTimeout(search, DEBOUNCE_MS); }
+  }
+
+  function search() {
+    var mine = ++generation;
+    var term = input.value.trim();
+    var filters = chosenFilters();
+    remember(term, filters);
+    current = null;
+    if (!term && !Object.keys(filters).length) {
+      resultsList.textContent = "";
+      moreButton.hidden = true;
+      setStatus("Type a search term or choose a filter.");
+      return Promise.resolve();
+    }
+    var options = { filters: filters };
+    var sort = chosenSort();
+    if (sort) { options.sort = sort; }
+    container.setAttribute("aria-busy", "true");
+    setStatus("Searching…");
+    return pagefind.search(term || null, options).then(function (response) {
+      if (mine !== generation || !response) { return; }
+      current = { results: response.results, shown: 0, term: term };
+      return showMore(mine, true).then(function () {
+        if (mine !== generation) { return; }
+        /* Announced once the list is in place (role=status). */
+        var count = response.results.length;
+        var what = term ? " for “" + term + "”" : "";
+        setStatus(count === 1 ? "1 article" + what : count + " articles" + what);
+      });
+    }).catch(function (error) {
+      if (mine === generation) { setStatus("Search failed: " + error.message); }
+    }).then(function () {
+      if (mine === generation) { container.removeAttribute("aria-busy"); }
+    });
+  }
+
+  /* ---------------------------------------------------------------- start */
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    run(true);
+    input.focus();
+  });
+  input.addEventListener("input", function () { run(false); });
+
+  var initial = new URLSearchParams(window.location.search).get("q");
+  if (initial) { input.value = initial; }
+
+  container.setAttribute("aria-busy", "true");
+  import("/pagefind/pagefind.js").then(function (module) {
+    pagefind = module;
+    return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind.filters(); });
+  }).then(function (available) {
+    buildControls(available || {});
+    container.removeAttribute("aria-busy");
+    container.classList.add("search-ready");
+    return search();
+  }).catch(function () {
+    container.removeAttribute("aria-busy");
+    container.textContent = "";
+    container.appendChild(el("p", { "class": "search-status", role: "status" },
+      "Search could not be loaded. Browse the wiki by type, discipline, population or problem instead."));
+  });
+})();

@@ -1,0 +1,117 @@
+"""Search: Pagefind's index driven by the site's own search UI (assets/search.js) under the site's CSP."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+RESULT_TITLES = ".search-result-title a"
+
+
+def titles(page: Any) -> list[str]:
+    return [text.strip() for text in page.locator(RESULT_TITLES).all_inner_texts()]
+
+
+def wait_for_status(page: Any, pattern: str) -> None:
+    expect(page.locator(".search-status")).to_have_text(re.compile(pattern))
+
+
+def test_typing_a_term_finds_the_article(page: Any, page_log: Any) -> None:
+    page.goto("/search/")
+    expect(page.locator("#search.search-ready")).to_be_attached()
+    box = page.get_by_label("Search the wiki")
+    box.press_sequentially("efficacy", delay=15)
+    expect(page.locator(RESULT_TITLES).first).to_have_text("Goal Orientation and Self-Efficacy")
+    result = page.locator(".search-result").first
+    expect(result.locator(".search-share")).to_contain_text(re.compile(r"\d+% of sentences sourced"))
+    expect(result.locator(".search-summary")).not_to_be_empty()
+    expect(result.locator(".search-excerpt mark").first).to_contain_text(re.compile("efficacy", re.IGNORECASE))
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query) == {"q": ["efficacy"]}
+    page.locator(RESULT_TITLES).first.click()
+    expect(page).to_have_url(re.compile(r"/articles/goal-orientation-and-self-efficacy/$"))
+    assert page_log.problems() == []
+
+
+def test_a_filter_narrows_the_results(page: Any, page_log: Any) -> None:
+    page.goto("/search/?q=goal")
+    wait_for_status(page, r"^\d+ articles for “goal”$")
+    everything = titles(page)
+    assert len(everything) >= 3 and "Achievement Goal Theory" in everything
+
+    page.get_by_label("Type", exact=True).select_option("theory")
+    wait_for_status(page, r"^1 article for “goal”$")
+    assert titles(page) == ["Achievement Goal Theory"]
+    assert "type=theory" in page.url
+
+    page.get_by_label("Type", exact=True).select_option("")
+    page.get_by_label("Source tier").select_option("T2")
+    wait_for_status(page, r"articles? for “goal”$")
+    narrowed = titles(page)
+    assert 0 < len(narrowed) < len(everything)
+    assert set(narrowed) <= set(everything)
+    assert page_log.problems() == []
+
+
+def test_filters_cover_the_taxonomies_and_tiers(page: Any) -> None:
+    page.goto("/search/")
+    expect(page.locator("#search.search-ready")).to_be_attached()
+    for label in ("Type", "Discipline", "Evidence", "Population", "Problem", "Source tier"):
+        options = page.get_by_label(label, exact=True).locator("option").all_inner_texts()
+        assert options[0] == "Any" and len(options) > 1, label
+    tiers = page.get_by_label("Source tier").locator("option").all_inner_texts()
+    assert [t.split()[0] for t in tiers[1:]] == ["T1", "T2", "T3"]
+
+
+def test_sort_by_title_and_by_date(page: Any) -> None:
+    page.goto("/search/?q=goal&sort=title:asc")
+    wait_for_status(page, r"articles for “goal”$")
+    by_title = titles(page)
+    assert by_title == sorted(by_title, key=str.casefold)
+    page.get_by_label("Sort by").select_option("date:desc")
+    expect(page).to_have_url(re.compile(r"sort=date%3Adesc"))
+    wait_for_status(page, r"articles for “goal”$")
+    assert sorted(titles(page)) == sorted(by_title)
+
+
+def test_only_article_text_is_indexed(page: Any) -> None:
+    """Article bodies only: no badges, previews, tier legend, contents, citation box or form in the index."""
+    page.goto("/search/")
+    expect(page.locator("#search.search-ready")).to_be_attached()
+    pages = page.evaluate(
+        """async () => {
+            const pagefind = await import('/pagefind/pagefind.js');
+            const all = (await pagefind.search(null, {filters: {}})).results;
+            return Promise.all(all.map(async (r) => { const d = await r.data(); return [d.url, d.content]; }));
+        }"""
+    )
+    urls = sorted(url for url, _ in pages)
+    assert urls and all(re.fullmatch(r"/articles/[a-z0-9-]+/", url) for url in urls), urls
+    for url, content in pages:
+        for boilerplate in (
+            "without a cited source",  # the LLM badge's preview
+            "Peer-reviewed primary",  # the tier legend
+            "Cite this article",
+            "Suggest a revision",
+            "Leave this field empty",
+            "Skip to main content",
+            "How to read the markers",  # the site footer
+        ):
+            assert boilerplate not in content, (url, boilerplate)
+        assert not re.search(r"\[\d+(, \d+)*\]|\bLLM\]", content), url  # badge text
+
+
+def test_the_home_page_search_box_submits_to_the_search_page(page: Any, page_log: Any) -> None:
+    page.goto("/")
+    page.locator("#home-search").fill("self-efficacy")
+    page.locator("#home-search").press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=self-efficacy$"))
+    expect(page.get_by_label("Search the wiki")).to_have_value("self-efficacy")
+    expect(page.locator(RESULT_TITLES).first).to_be_visible()
+    assert "Goal Orientation and Self-Efficacy" in titles(page)
+    assert page_log.problems() == []

@@ -1,0 +1,263 @@
+"""`wikigen serve`: pages get the live.js tag, edits rebuild, check errors show in the status and clear again.
+
+In-process tests build with a stub renderer (one page per article), so they test the dev server, not the
+theme; the command-line tests run the real build, whatever state the render stage is in.
+"""
+
+from __future__ import annotations
+
+import html
+import http.client
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from wikigen.model import CheckedSite, OutputFile
+from wikigen.serve import DevServer, inject
+
+SITE = Path(__file__).parent / "sites" / "scaffold"
+ARTICLE = "content/task-involvement.md"
+TAG = '<script src="/__wikigen/live.js"'
+DEADLINE = 15.0
+
+
+def _stub_render(site: CheckedSite) -> Iterator[OutputFile]:
+    def page(title: str, body: str) -> bytes:
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                f"</head><body><main>{body}</main></body></html>").encode()
+
+    links = "".join(f'<li><a href="/{a.slug}/">{html.escape(a.slug)}</a></li>' for a in site.articles)
+    yield OutputFile("index.html", page("Home", f"<ul>{links}</ul>"))
+    for article in site.articles:
+        words = " ".join(html.escape(s.text) for s in article.document.sentences)
+        yield OutputFile(f"{article.slug}/index.html", page(article.slug, f"<p>{words}</p>"))
+
+
+@pytest.fixture
+def site(copy_site, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the minimal site, built with the stub renderer so the server, not the theme, is under test."""
+    monkeypatch.setattr(importlib.import_module("wikigen.build"), "render_site", _stub_render)
+    return copy_site(SITE)
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[DevServer]:
+    lines: list[str] = []
+    dev = DevServer(site, port=0, search=False, log=lines.append)
+    dev.log_lines = lines  # type: ignore[attr-defined]
+    dev.start()
+    try:
+        yield dev
+    finally:
+        dev.stop()
+    assert not [t for t in dev.threads if t.is_alive()], "serve threads still running after stop()"
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", dev.httpd.server_address[1]), timeout=1):
+        pass
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def _status(dev: DevServer) -> dict:
+    code, headers, body = _get(dev.url + "__wikigen/status")
+    assert code == 200 and headers["Content-Type"].startswith("application/json")
+    return json.loads(body)
+
+
+def _wait(dev: DevServer, condition: Callable[[dict], bool]) -> tuple[dict, float]:
+    started = time.monotonic()
+    while True:
+        status = _status(dev)
+        if condition(status):
+            return status, time.monotonic() - started
+        assert time.monotonic() - started < DEADLINE, f"timed out; last status {status}"
+        time.sleep(0.05)
+
+
+def _edit(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def test_inject_places_the_tag_in_the_head() -> None:
+    page = b"<html><head><title>x</title></HEAD><body></body></html>"
+    assert inject(page, 3) == (b'<html><head><title>x</title><script src="/__wikigen/live.js" data-published="3" '
+                               b"defer></script></HEAD><body></body></html>")
+    assert inject(b"<p>no head</p></body>", 1).startswith(b"<p>no head</p><script")
+    assert inject(b"<p>bare</p>", 1).endswith(b"defer></script>")
+
+
+def test_serves_pages_with_live_js(server: DevServer, site: Path) -> None:
+    status = _status(server)
+    assert status["ok"] and status["published"] == 1 and status["failure"] is None, status
+    code, headers, body = _get(server.url)
+    assert code == 200 and headers["Content-Type"].startswith("text/html")
+    assert body.count(TAG.encode()) == 1
+    assert b"<script>" not in body  # nothing inline
+    assert headers["Cache-Control"] == "no-store"
+    on_disk = (site / "public" / "index.html").read_bytes()
+    assert TAG.encode() not in on_disk  # the files on disk are untouched
+
+    code, headers, script = _get(server.url + "__wikigen/live.js")
+    assert code == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b"EventSource" in script and b"/__wikigen/status" in script and b"innerHTML" not in script
+
+    code, _, missing = _get(server.url + "no/such/page")
+    assert code == 404 and TAG.encode() in missing
+    assert _get(server.url + "__wikigen/nothing")[0] == 404
+
+
+def test_foreign_host_header_is_refused(server: DevServer) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1], timeout=5)
+    try:
+        connection.request("GET", "/", headers={"Host": "evil.example"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 403
+    finally:
+        connection.close()
+
+
+def test_event_stream_announces_builds(server: DevServer, site: Path) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1], timeout=DEADLINE)
+    try:
+        connection.request("GET", "/__wikigen/events")
+        response = connection.getresponse()
+        assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+
+        def next_build() -> int:
+            while True:
+                line = response.fp.readline().decode()
+                if line.startswith("data: "):
+                    return json.loads(line[6:])["build"]
+
+        first = next_build()
+        article = site / ARTICLE
+        _edit(article, article.read_text(encoding="utf-8") + "\nA new sentence for the stream [@llm].\n")
+        assert next_build() > first
+    finally:
+        connection.close()
+
+
+def test_edit_rebuilds_errors_show_and_clear(server: DevServer, site: Path) -> None:
+    article = site / ARTICLE
+    original = article.read_text(encoding="utf-8")
+    before = _status(server)
+    content_before = sorted(p.name for p in (site / "content").rglob("*"))
+
+    _edit(article, original + "\nClinicians also use it in supervision [@llm].\n")
+    status, seconds = _wait(server, lambda s: s["published"] > before["published"])
+    assert status["build"] > before["build"] and status["ok"] and seconds < DEADLINE
+    _, _, page = _get(server.url + "task-involvement/")
+    assert b"supervision" in page
+
+    _edit(article, original + "\nThis sentence has no marker.\n")
+    status, _ = _wait(server, lambda s: s["errors"] > 0)
+    assert not status["ok"] and status["published"] == before["published"] + 1
+    [problem] = status["diagnostics"]
+    assert (problem["path"], problem["code"], problem["severity"]) == (ARTICLE, "P001", "error")
+    assert problem["text"].startswith(f"{ARTICLE}:{original.count(chr(10)) + 2}:1: P001 sentence has no marker")
+    assert any("P001" in line for line in server.log_lines)  # printed in the terminal too
+    code, _, page = _get(server.url)  # the previous output is still served
+    assert code == 200 and TAG.encode() in page
+
+    _edit(article, original + "\nThis sentence now has a marker [@nicholls1984].\n")
+    status, _ = _wait(server, lambda s: s["errors"] == 0 and s["ok"])
+    assert status["diagnostics"] == [] and status["published"] == before["published"] + 2
+    assert sorted(p.name for p in (site / "content").rglob("*")) == content_before
+
+
+def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> None:
+    bib = site / "bibliography.bib"
+    before = _status(server)
+    _edit(bib, bib.read_text(encoding="utf-8").replace("{T1}", "{T9}"))
+    status, _ = _wait(server, lambda s: s["errors"] > 0)
+    assert [d["code"] for d in status["diagnostics"]] == ["B004"]
+    _edit(bib, bib.read_text(encoding="utf-8").replace("{T9}", "{T1}"))
+    _wait(server, lambda s: s["ok"] and s["published"] > before["published"])
+
+    pyproject = site / "pyproject.toml"
+    _edit(pyproject, pyproject.read_text(encoding="utf-8") + "titel = 'typo'\n")
+    status, _ = _wait(server, lambda s: s["errors"] > 0)
+    assert [d["code"] for d in status["diagnostics"]] == ["C002"]
+
+
+def test_build_failures_keep_the_server_running(server: DevServer, site: Path, monkeypatch) -> None:
+    def broken(site: CheckedSite) -> Iterator[OutputFile]:
+        raise RuntimeError("theme exploded")
+        yield
+
+    monkeypatch.setattr(importlib.import_module("wikigen.build"), "render_site", broken)
+    article = site / ARTICLE
+    before = _status(server)
+    _edit(article, article.read_text(encoding="utf-8") + "\nMore text [@llm].\n")
+    status, _ = _wait(server, lambda s: s["build"] > before["build"] and s["failure"])
+    assert "RuntimeError: theme exploded" in status["failure"] and status["published"] == before["published"]
+    assert _get(server.url)[0] == 200  # the previous output is still served
+
+
+def _read_line(stream, timeout: float) -> str:
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert found, "no output from wikigen serve"
+    return found[0]
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serve_runs_and_stops_cleanly(copy_site, stop_signal: int) -> None:
+    """The real command, whatever the state of the render stage: it serves and stops on Ctrl+C or SIGTERM."""
+    root = copy_site(SITE)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wikigen", "serve", "--root", str(root), "--port", "0", "--no-search"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        line = _read_line(process.stdout, DEADLINE)
+        assert line.startswith("serving http://127.0.0.1:"), line
+        url = line.split()[1]
+        code, _, script = _get(url + "__wikigen/live.js")
+        assert code == 200 and b"EventSource" in script
+        code, _, page = _get(url)
+        assert code in (200, 503) and TAG.encode() in page
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=DEADLINE)
+        assert process.returncode == 0, err
+        assert "stopped" in out and "Traceback" not in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_cli_serve_port_in_use(copy_site) -> None:
+    root = copy_site(SITE)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "wikigen", "serve", "--root", str(root), "--port", str(port), "--no-search"],
+            capture_output=True, text=True, timeout=DEADLINE, check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"wikigen: cannot serve on 127.0.0.1:{port}:") and "Traceback" not in result.stderr
