@@ -48,6 +48,10 @@ def output_folder(config: Config) -> Path:
         )
     if output == config.root or config.root.is_relative_to(output):
         raise OutputError(f"output folder {output} would replace the site itself")
+    for name in ("content", "theme", "bibliography", "cache"):  # a build replaces the output folder wholesale
+        kept = config.path(name)
+        if output.is_relative_to(kept) or kept.is_relative_to(output):
+            raise OutputError(f"output folder {output} overlaps the {name} location {kept}; choose another `output`")
     return output
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -147,18 +149,32 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 must not crash the report
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except (UsageError, OutputError, SearchIndexError) as exc:
         print(f"wikigen: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `wikigen check | head`: the reader left; say nothing more
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:
         print(f"wikigen: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("wikigen: interrupted; the previous output is untouched", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug (RecursionError, MemoryError too): one line, not a traceback
+        if os.environ.get("WIKIGEN_DEBUG"):
+            raise
+        print(f"wikigen: internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in wikigen, "
+              "not in your content. Please report it with the input that caused it "
+              "(run with WIKIGEN_DEBUG=1 for the details).", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,20 +18,57 @@ def _rel(config: Config, path: Path) -> str:
     return path.relative_to(config.root).as_posix()
 
 
-def _inside(root: Path, path: Path) -> bool:
+def _outside(root: Path, path: Path) -> str | None:
+    """Why `path` may not be read: it leads outside the site root, loops, or is not a regular file."""
     try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
+        resolved = path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 reports a symlink loop this way
+        return "is a symbolic link loop; it is not read"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop; it is not read"
+        return None  # a dangling link: reading it gives the real error
+    if not resolved.is_relative_to(root):
+        return "is a link that points outside the site root; it is not read"
+    try:
+        if not stat.S_ISREG(resolved.stat().st_mode):
+            return "is not a regular file (a folder, pipe or device); it is not read"
+    except OSError:
+        return None
+    return None
+
+
+def _name_problem(rel: str) -> str | None:
+    """File names become URLs: they must be text and printable."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "has a name that is not valid UTF-8; rename it"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in rel):
+        return "has a control character (a tab or line break) in its name; rename it"
+    return None
+
+
+def _printable(rel: str) -> str:
+    text = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as an editor shows them) of byte `offset`."""
+    before = raw[:offset].decode("utf-8", "replace").removeprefix("\ufeff")
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def read_source(config: Config, path: Path) -> tuple[SourceFile, Diagnostic | None]:
     """Decode one file; a problem becomes a diagnostic, never an exception."""
     rel = _rel(config, path)
     problem = None
-    if not _inside(config.root, path):
-        problem = (1, 1, "E002", "is a link that points outside the site root; it is not read")
+    if message := _name_problem(rel):
+        rel, problem = _printable(rel), (1, 1, "E006", message)
+    elif message := _outside(config.root, path):
+        problem = (1, 1, "E002", message)
     else:
         try:
             raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
@@ -44,10 +83,8 @@ def read_source(config: Config, path: Path) -> tuple[SourceFile, Diagnostic | No
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
-        message = f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        line, column = _position(raw, exc.start)
+        message = f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
         return SourceFile(rel, None, digest), Diagnostic(rel, line, column, "E003", Severity.ERROR, message)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return SourceFile(rel, text, digest), None

@@ -366,6 +366,7 @@ class DevServer:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._search_broken = False
+        self._force_polling: bool | None = None  # None: watchfiles decides (inotify); True after inotify failed
         self.httpd = _HTTPServer((host, port), self.shared, verbose)  # binds now: a busy port fails early
 
     @property
@@ -526,6 +527,20 @@ class DevServer:
             return True
         return False
 
+    def _watch(self, paths: list[Path], **options: Any):
+        """watchfiles.watch, falling back to polling when the OS watcher fails (e.g. out of inotify watches)."""
+        while True:
+            try:
+                yield from watchfiles.watch(*paths, stop_event=self._stop, yield_on_timeout=True,
+                                            rust_timeout=_WATCH_TIMEOUT_MS, debounce=400, step=30,
+                                            force_polling=self._force_polling, **options)
+                return
+            except OSError as exc:
+                if self._force_polling:
+                    raise
+                self._force_polling = True
+                self._log(f"wikigen serve: file watching failed ({exc}); polling for changes instead")
+
     def _watch_trees(self) -> None:
         """content/ and theme/ recursively; restarts when the configured folders change or appear."""
         while not self._stop.is_set():
@@ -533,8 +548,7 @@ class DevServer:
             if not folders:
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
-            for changes in watchfiles.watch(*folders, stop_event=self._stop, yield_on_timeout=True,
-                                            rust_timeout=_WATCH_TIMEOUT_MS, debounce=400, step=30):
+            for changes in self._watch(folders, recursive=True):
                 if changes and self._changed(changes, output):
                     self._dirty.set()
                 if self._targets()[0] != folders:
@@ -549,9 +563,7 @@ class DevServer:
             if not parents:
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
-            for changes in watchfiles.watch(*parents, recursive=False, stop_event=self._stop,
-                                            yield_on_timeout=True, rust_timeout=_WATCH_TIMEOUT_MS,
-                                            debounce=400, step=30, watch_filter=None):
+            for changes in self._watch(parents, recursive=False, watch_filter=None):
                 if any(Path(raw) in files for _, raw in changes):
                     self._dirty.set()
                 if self._targets()[1] != files:

@@ -8,10 +8,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import HeaderRule, header_rules, headers_for
-
-pytestmark = pytest.mark.browser
+from netlify_site import HeaderRule, header_rules, headers_for
 
 HASHED = re.compile(r"(^|[._])[0-9a-f]{7,}\.pf_[a-z]+$")  # Pagefind's content-hashed file names
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -85,15 +86,36 @@ def _kind(value: Any) -> str:
 
 
 def _date(value: Any) -> str | None:
+    """An ISO date, or an ISO date and time (the time is dropped); the loader keeps dates as written."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()).isoformat()
-        except ValueError:
-            return None
+    text = value.strip() if isinstance(value, str) else ""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]+)?", text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
+
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def _video_problem(url: str, hosts: tuple[str, ...]) -> str | None:
+    """Why a video URL is refused: https only, an allowed host, and nothing a browser reads differently from
+    Python (a backslash or a user name can move the host: `https://evil.example\\@www.youtube.com/`)."""
+    allowed = f"video URL must be https on an allowed host ({', '.join(hosts)})"
+    if _UNSAFE_URL_CHARS.search(url) or url_scheme(url) != "https" or not url.startswith("https://"):
+        return allowed
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        port = parsed.port
+    except ValueError:
+        return allowed
+    if "@" in parsed.netloc or port not in (None, 443) or parsed.hostname not in hosts:
+        return allowed
     return None
 
 
@@ -106,12 +128,15 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
             return False
         return True
     relative = PurePosixPath(src.lstrip("/"))
+    if ".." in relative.parts or "\\" in src or _UNSAFE_URL_CHARS.search(src.replace(" ", "")):
+        fields.problem("figure.src", f"figure source `{src}` must be a path inside {config.content}/ without `..` "
+                       "or backslashes")
+        return False
     content = config.path("content")
     target = (content / Path(*relative.parts)).resolve() if relative.parts else content
-    try:
-        target.relative_to(config.root.resolve())
-    except ValueError:
-        fields.problem("figure.src", f"figure source `{src}` points outside the site; keep images under content/")
+    if not target.is_relative_to(content) or not target.is_relative_to(config.root.resolve()):
+        fields.problem("figure.src", f"figure source `{src}` points outside the site; keep images under "
+                       f"{config.content}/ (a link that leads elsewhere is not followed)")
         return False
     if not target.is_file():
         fields.problem("figure.src", f"figure file `{src}` not found under {config.content}/")
@@ -153,10 +178,8 @@ def check_meta(
     if (raw := fields.mapping(data, "video", {"title", "url"})) is not None:
         vtitle, url = fields.text(raw, "title", "video.", True), fields.text(raw, "url", "video.", True)
         if url:
-            parsed = urllib.parse.urlsplit(url)
-            if url_scheme(url) != "https" or parsed.hostname not in config.video_hosts:
-                hosts = ", ".join(config.video_hosts)
-                fields.problem("video.url", f"video URL must be https on an allowed host ({hosts})", "L001")
+            if problem := _video_problem(url, config.video_hosts):
+                fields.problem("video.url", problem, "L001")
             elif vtitle:
                 video = Video(vtitle, url)
 

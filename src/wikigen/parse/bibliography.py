@@ -46,6 +46,7 @@ _MONTHS = {
         "December",
     )
 }
+_MARKUP = re.compile(r"[\\{}$~]|--|``|''")
 _ESCAPED_TEXT = re.compile(r"\\([_%&#$])")
 _ESCAPED_VERBATIM = re.compile(r"\\([_%&#$~])")
 _UNESCAPED_TEXT_SPECIALS = re.compile(r"(?<!\\)([%&])")  # a bare `%` starts a LaTeX comment: "50% of" -> "50"
@@ -77,17 +78,20 @@ def _decode(text: str, verbatim: bool = False) -> str:
     """Plain text of a value; braces, `~`, `--`, `\\%` and the like are handled without pylatexenc."""
     if verbatim:
         text = _ESCAPED_VERBATIM.sub(r"\1", text).replace("{", "").replace("}", "")
-    elif "\\" in (unescaped := _ESCAPED_TEXT.sub("", text)) or "$" in unescaped:
-        text = _latex_to_text(text)
-    else:
-        text = _ESCAPED_TEXT.sub(r"\1", text).translate(_PLAIN)
-        for latex, char in _LIGATURES:
-            text = text.replace(latex, char)
+    elif _MARKUP.search(text):
+        if "\\" in (unescaped := _ESCAPED_TEXT.sub("", text)) or "$" in unescaped:
+            text = _latex_to_text(text)
+        else:
+            text = _ESCAPED_TEXT.sub(r"\1", text).translate(_PLAIN)
+            for latex, char in _LIGATURES:
+                text = text.replace(latex, char)
     return " ".join(text.split())
 
 
 def _split_concatenation(raw: str) -> list[str]:
     """Split `{a} # name # "b"` at the `#` outside braces and quotes."""
+    if "#" not in raw:  # nearly every value: skip the character loop
+        return [raw.strip()]
     parts, depth, quoted, start = [], 0, False, 0
     for i, char in enumerate(raw):
         if char == "{":
@@ -121,14 +125,15 @@ def _resolve(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), undefined
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _person(name: str) -> Person:
+    """Names repeat across entries, and splitting one costs as much as splitting its whole entry."""
+    parts = parse_single_name_into_parts(name, strict=False)
+    return Person(_decode(" ".join(parts.first)), _decode(" ".join(parts.von + parts.last + parts.jr)))
+
+
 def _persons(raw: str) -> tuple[Person, ...]:
-    people = []
-    for name in split_multiple_persons_names(raw):
-        parts = parse_single_name_into_parts(name, strict=False)
-        person = Person(_decode(" ".join(parts.first)), _decode(" ".join(parts.von + parts.last + parts.jr)))
-        if person.given or person.family:
-            people.append(person)
-    return tuple(people)
+    return tuple(p for p in map(_person, split_multiple_persons_names(raw)) if p.given or p.family)
 
 
 class _Parser:
@@ -205,18 +210,18 @@ class _Parser:
             name = field.key.strip().lower()
             if not name:
                 continue
-            field_pos = self.at(field.start_line, field.key.strip())
             if name in fields:
                 self.report(
-                    field_pos,
+                    self.at(field.start_line, field.key.strip()),
                     "B006",
                     f"duplicate field `{name}` in `{key}`: first at line {field_lines[name]}; the first value is "
                     "used. Remove one",
                 )
                 continue
             raw, undefined = _resolve(field.value, self.macros)
-            self.report_undefined(field_pos, undefined)
-            field_lines[name] = field_pos.line
+            if undefined:
+                self.report_undefined(self.at(field.start_line, field.key.strip()), undefined)
+            field_lines[name] = field.start_line + 1
             if name in _NAME_FIELDS:  # rebuilt from the decoded names: a full list rarely repeats, its names do
                 people[name] = _persons(raw)
                 fields[name] = " and ".join(", ".join(filter(None, (p.family, p.given))) for p in people[name])

@@ -16,6 +16,26 @@ from wikigen.model import FrontMatter, Pos
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 MAX_FRONT_MATTER = 256 * 1024
+MAX_DEPTH = 32
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as written (the schema checks them, at the field's own line) and turns
+    numbers too long for Python into a positioned error instead of a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:
+        return str(self.construct_scalar(node))
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(None, None, f"number {str(node.value)[:20]}… is too long: "
+                                                    "quote it", node.start_mark) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +80,35 @@ def _key_lines(node: yaml.Node, prefix: str, first_line: int, out: dict[str, Pos
             _key_lines(item, f"{prefix}{number}.", first_line, out, problems)
 
 
+_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+         yaml.BlockMappingStartToken)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _refused(yaml_text: str, first_line: int) -> tuple[int, int, str, str] | None:
+    """Anchors, aliases and deep nesting, found from the tokens before anything is built. PyYAML's scanner is
+    quadratic in flow nesting (5,000 `[` took 27 s) and its composer recursive, so depth stops early."""
+    depth = 0
+    for token in yaml.scan(yaml_text, Loader=_Loader):
+        if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+            line, column = _where(token.start_mark, first_line)
+            return line, column, "F001", "YAML anchors and aliases (`&`, `*`) are not allowed here"
+        depth += isinstance(token, _OPEN) - isinstance(token, _CLOSE)
+        if depth > MAX_DEPTH:
+            line, column = _where(token.start_mark, first_line)
+            return line, column, "F001", f"front matter is nested more than {MAX_DEPTH} levels deep"
+    return None
+
+
 def parse_front_matter(yaml_text: str) -> tuple[FrontMatter | None, list[tuple[int, int, str, str]]]:
     """Returns the front matter and problems as (line, column, code, message); lines count the `---` line."""
     first_line = 2
     if len(yaml_text) > MAX_FRONT_MATTER:
         return None, [(1, 1, "F001", f"front matter is larger than {MAX_FRONT_MATTER // 1024} KB")]
     try:
-        for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line, column = _where(event.start_mark, first_line)
-                return None, [(line, column, "F001", "YAML anchors and aliases (`&`, `*`) are not allowed here")]
-        loader = yaml.SafeLoader(yaml_text)
+        if refused := _refused(yaml_text, first_line):
+            return None, [refused]
+        loader = _Loader(yaml_text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

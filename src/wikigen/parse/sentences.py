@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -161,7 +162,7 @@ def _wrap(children: list[Token], spans: list[tuple[tuple[int, int], tuple[int, i
         inner = cuts.get(index) if size else None
         points = sorted({0, size, *(c for c in inner if 0 < c < size)}) if inner else ()
         if len(points) > 2:
-            for a, b in zip(points, points[1:], strict=False):
+            for a, b in itertools.pairwise(points):
                 gap[(index, a)] = len(flat)
                 flat.append(_piece(child, content[a:b]))
         else:  # nothing to split: the child itself (the old list is dropped, so no copy is needed)
