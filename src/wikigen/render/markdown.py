@@ -156,13 +156,14 @@ def _container(name: str, nesting: int):
 
     def rule(self, tokens, idx, options, env) -> str:
         if nesting < 0:
-            return "</div>\n</aside>\n" if label else "</div>\n"
+            return "</div>\n</div>\n" if label else "</div>\n"
         if not label:
             return f'<div class="callout-{esc(name)}">\n'
         marker = (tokens[idx].meta or {}).get("marker")
         badge = _env(env).cite(marker) if isinstance(marker, Marker) else ""
         return (
-            f'<aside class="callout callout-{esc(name)}" aria-label="{esc(label)}">\n'
+            # role=note, not <aside>: two callouts of one kind would be duplicate landmarks.
+            f'<div class="callout callout-{esc(name)}" role="note" aria-label="{esc(label)}">\n'
             f'<p class="callout-title"><span>{esc(label)}</span>{badge}</p>\n<div class="callout-body">\n'
         )
 
