@@ -21,6 +21,7 @@ on. Times are wall-clock seconds; CPU is user + system of the process tree.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -99,10 +100,8 @@ class TreeSampler(threading.Thread):
                 break
             total = 0
             for proc in procs:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             self.done.wait(self.interval)
 
@@ -201,7 +200,8 @@ def table(steps: dict[str, Step], repeat: int) -> str:
     pagefind = steps.get("pagefind-on-hugo")
     hugo_pf = base + pagefind.median() if base and pagefind and pagefind.median() else None
     rows = [
-        "| Step | Median wall | vs Hugo cold | CPU (user+sys) | CPU vs Hugo | Peak RSS, tree sum | Max RSS, one process | OK |",
+        "| Step | Median wall | vs Hugo cold | CPU (user+sys) | CPU vs Hugo | Peak RSS, tree sum "
+        "| Max RSS, one process | OK |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, step in steps.items():
@@ -265,14 +265,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{rep + 1}/{args.repeat}] {name}: {shown}", flush=True)
     load_after = os.getloadavg()
     print()
-    print(f"N = {args.articles} articles, {args.repeat} repetitions, medians; {os.cpu_count()} CPUs, "
-          f"{platform.python_implementation()} {platform.python_version()}, "
-          f"load average {load_before[0]:.1f} before / {load_after[0]:.1f} after")
+    print(
+        f"N = {args.articles} articles, {args.repeat} repetitions, medians; {os.cpu_count()} CPUs, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"load average {load_before[0]:.1f} before / {load_after[0]:.1f} after"
+    )
     print()
     print(table(steps, args.repeat))
     (out / "results.json").write_text(
-        json.dumps({"articles": args.articles, "repeat": args.repeat, "load": [load_before, load_after],
-                    "steps": {k: [asdict(s) for s in v.samples] for k, v in steps.items()}}, indent=2)
+        json.dumps(
+            {
+                "articles": args.articles,
+                "repeat": args.repeat,
+                "load": [load_before, load_after],
+                "steps": {k: [asdict(s) for s in v.samples] for k, v in steps.items()},
+            },
+            indent=2,
+        )
     )
     return 0
 

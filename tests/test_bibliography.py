@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from wikigen.check.bibliography import check_bibliography
 from wikigen.model import Bibliography, Diagnostic, Person, Pos, Severity, SourceFile
-from wikigen.parse.bibliography import parse_bibliography
+from wikigen.parse.bibliography import _decode, _latex_to_text, parse_bibliography
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bib"
 
@@ -219,3 +219,16 @@ def test_any_text_parses_and_checks_without_raising(text: str):
     diagnostics = [*bib.diagnostics, *check_bibliography(bib, set())]
     lines = text.count("\n") + 1
     assert all(1 <= d.line <= lines and d.column >= 1 for d in diagnostics)
+
+
+_LATEX_PIECES = st.sampled_from(
+    ['\\"', "\\'", "\\`", "\\^", "\\~", "\\=", "\\.", "\\v", "\\c", "\\ss", "\\o", "\\l", "\\aa", "\\i",
+     "\\%", "\\&", "\\\\", "{", "}", "{}", "u", "e", "A", " ", "~", "-", "--", "'", "`", "50%"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(_LATEX_PIECES, min_size=1, max_size=10).map("".join))
+def test_the_fast_decoder_agrees_with_pylatexenc(latex: str):
+    assume(latex.count("{") == latex.count("}"))
+    assert _decode(latex) == " ".join(_latex_to_text(latex).split())

@@ -49,6 +49,16 @@ def _name_problem(rel: str) -> str | None:
     return None
 
 
+def _slug_problem(path: Path) -> str | None:
+    """The file name is the article's slug and URL: `...md` would be the page `articles/../`."""
+    stem = path.stem
+    if stem in ("", ".", "..") or stem[0] in ". " or stem[-1] in ". ":
+        return "has a name that cannot be a page address (it starts or ends with a dot or space); rename it"
+    if bad := sorted(set(stem) & set("#?%\\/")):
+        return f"has {' '.join(bad)} in its name, which cannot be part of a page address; rename it"
+    return None
+
+
 def _printable(rel: str) -> str:
     text = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
@@ -61,11 +71,11 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def read_source(config: Config, path: Path) -> tuple[SourceFile, Diagnostic | None]:
+def read_source(config: Config, path: Path, article: bool = False) -> tuple[SourceFile, Diagnostic | None]:
     """Decode one file; a problem becomes a diagnostic, never an exception."""
     rel = _rel(config, path)
     problem = None
-    if message := _name_problem(rel):
+    if message := _name_problem(rel) or (article and _slug_problem(path)):
         rel, problem = _printable(rel), (1, 1, "E006", message)
     elif message := _outside(config.root, path):
         problem = (1, 1, "E002", message)
@@ -103,7 +113,7 @@ def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sour
     diagnostics: list[Diagnostic] = []
     articles = []
     for path in _articles(config):
-        source, problem = read_source(config, path)
+        source, problem = read_source(config, path, article=True)
         articles.append(source)
         if problem:
             diagnostics.append(problem)

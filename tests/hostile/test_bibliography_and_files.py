@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from conftest import FRONT, codes, cpu_budget, where
 
 
@@ -97,7 +98,7 @@ def test_twenty_thousand_entry_bibliography(site, checked) -> None:
     root = _bib(site, bib, "A claim [@k1] and [@k19999].\n")
     with cpu_budget(60, f"20,000-entry bibliography ({len(bib) / 1e6:.1f} MB)"):
         result = checked(root)
-    assert len(result.bibliography.entries) == 20_002
+    assert len(result.bibliography.entries) == 20_001
     assert [c for c in codes(result) if c != "B101"] == []
 
 
@@ -109,7 +110,8 @@ def test_file_names_with_spaces_and_unicode(site, checked) -> None:
         "content/with space.md": FRONT + "Fine [@a].\n",
         "content/caf\u00e9 \u00fcber.md": FRONT + "Bare.\n",
         "content/\u65e5\u672c.md": FRONT + "Fine [@a].\n",
-        "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [with space, \u65e5\u672c]\n---\nF [@a].\n",
+        "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [with space, \u65e5\u672c]\n---\n"
+                        "F [@a].\n",
     })
     result = checked(root)
     assert where(result, "P001") == [("content/caf\u00e9 \u00fcber.md", 6, 1)]
@@ -128,6 +130,14 @@ def test_names_colliding_after_slugging(site, checked) -> None:
 def test_names_colliding_after_normalisation(site, checked) -> None:
     root = site({"content/caf\u00e9.md": FRONT + "F [@a].\n", "content/cafe\u0301.md": FRONT + "F [@a].\n"})
     assert where(checked(root), "F004")
+
+
+@pytest.mark.parametrize("name", ["...md", "..md", "sub/..md", " .md", "trailing .md", "%2e%2e.md", "a#b.md",
+                                  "what?.md", "back\\slash.md"])
+def test_names_that_cannot_be_page_addresses(site, checked, name: str) -> None:
+    """The slug is the URL: `...md` would be written to `articles/../index.html`, over the home page."""
+    result = checked(site({f"content/{name}": FRONT + "F [@a].\n"}))
+    assert where(result, "E006") == [(f"content/{name}", 1, 1)]
 
 
 def test_control_characters_and_bad_bytes_in_names(site, checked, tmp_path: Path) -> None:
@@ -187,5 +197,5 @@ def test_paths_that_climb_out_are_refused(site, checked, tmp_path: Path, field: 
     secret.write_bytes(b"\x89PNG secret")
     os.symlink(secret, root / "content" / "link.png")
     result = checked(root)
-    assert where(result, code) == [("content/a.md", 5, 1 if code == "F003" else 11)], codes(result)
+    assert where(result, code) == [("content/a.md", 5, 12 if code == "F003" else 10)], codes(result)
     assert result.articles[0].meta is None

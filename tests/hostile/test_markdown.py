@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FRONT, codes, cpu_budget, where
 
+from conftest import FRONT, codes, cpu_budget, where
 from wikigen.parse.markers import parse_group
 
 
@@ -109,9 +109,12 @@ def _article(size: int) -> str:
     """Realistic hostile bulk: headings, cited paragraphs, lists, a table, code, abbreviations and decimals."""
     section = (
         "## Section heading\n\n"
-        "Mastery goals predict persistence in learners, e.g. after feedback [@a]. Dr. J. G. Nicholls framed "
-        "ability as differentiated or not (Fig. 2, p < .05) [@a]. Effects were modest, about 0.25 SD [@a; @a, p. 3]."
-        "\n\nUnsourced framing for the reader follows here [@llm].\n\n"
+        "Mastery goals predict persistence in learners who receive frequent formative feedback, e.g. after a failed "
+        "attempt at a new clinical skill, and the effect holds across several health-professions programmes [@a]. "
+        "Dr. J. G. Nicholls framed ability as either differentiated from effort or undifferentiated, a distinction "
+        "that later work tied to how students interpret difficulty (Fig. 2, p < .05) [@a]. Effects in the pooled "
+        "studies were modest, about 0.25 SD, and smaller where outcomes were measured by examiners [@a; @a, p. 3]."
+        "\n\nUnsourced framing for the reader follows here, written to orient rather than to claim [@llm].\n\n"
         "- A listed claim about goal structures [@a]\n- Another listed claim, i.e. a second one [@a]\n\n"
         "| Goal | Objective |\n|---|---|\n| Mastery | Within 6 weeks the client will practise daily [@a] |\n\n"
         "```\ncode is exempt. It needs no markers.\n```\n\n"
@@ -133,20 +136,21 @@ def test_five_megabyte_article(site, checked) -> None:
 
 @pytest.mark.xfail(strict=True, reason="BUG parse/sentences.py _Annotator.inline: each marker searches the units "
                    "of its inline token from the end (`next(u for u in reversed(units) ...)`), quadratic in the "
-                   "markers of one paragraph; 400 KB in one paragraph costs 3x 200 KB's time, 5 MB ~ minutes")
+                   "markers of one paragraph; 800 KB in one paragraph costs 17x 100 KB's time, 5 MB ~ minutes")
 def test_one_huge_paragraph_is_linear(site, checked) -> None:
     import time
 
     sentence = "Goal theory explains why learners differ in persistence under feedback [@a]. "
 
     def cost(size: int) -> float:
-        root = site({"content/a.md": FRONT + sentence * (size // len(sentence)) + "\n"}, name=f"p{size}")
+        root = site({"content/a.md": FRONT + sentence * (size // len(sentence)) + "\n"}, name="huge")
         started = time.process_time()
         checked(root)
         return time.process_time() - started
 
-    small, large = cost(150_000), cost(600_000)
-    assert large < 6 * small  # 4x the input; linear would be ~4x, quadratic ~16x
+    small = min(cost(100_000) for _ in range(3))
+    large = cost(800_000)
+    assert large < 11 * small  # 8x the input: linear ~8x; measured ~17x (0.09 s -> 1.5 s CPU)
 
 
 def test_parse_group_edge_cases() -> None:

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import FRONT, codes, where
 
 
@@ -81,7 +82,8 @@ def test_broken_front_matter(site, checked, text: str, code: str, line: int) -> 
 
 
 def test_duplicate_keys_are_reported_at_the_second(site, checked) -> None:
-    text = "---\ntitle: A\nsummary: S.\ntype: theory\ntitle: B\nevidence:\n  level: emerging\n  level: x\n---\nF [@a].\n"
+    text = "---\ntitle: A\nsummary: S.\ntype: theory\ntitle: B\nevidence:\n  level: emerging\n  level: x\n---\n"
+    text += "F [@a].\n"
     result = checked(site({"content/a.md": text}))
     assert ("content/a.md", 5, 1) in where(result, "F002")
     assert ("content/a.md", 8, 3) in where(result, "F002")

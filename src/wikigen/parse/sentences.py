@@ -25,6 +25,7 @@ OPAQUE = "\ufffc"  # stands in for inline code and images: no words to mark, no 
 _TERMINAL = re.compile(r"[.!?…]+[\"'”’)\]»]*")
 _CONTAINER_MARKER = re.compile(r"\[\s*@[^\]]*\]?")
 _WORD = re.compile(r"\w")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.!?,;:]+)(?=\s|$)")
 EXEMPT = "exempt"
 
 
@@ -131,7 +132,7 @@ def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
 
 def _display(text: str) -> str:
     text = text.replace(OPAQUE, "…")
-    return re.sub(r"\s+([.!?,;:]+)(?=\s|$)", r"\1", " ".join(text.split()))
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
 
 
 def _sentence_id(text: str, used: dict[str, int]) -> str:
