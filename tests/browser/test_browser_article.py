@@ -157,6 +157,24 @@ def test_the_revision_form_warns_about_phi_and_requires_the_revision(page: Any, 
     assert page_log.problems() == []
 
 
+def test_identifiers_in_the_revision_are_flagged_before_submit(page: Any, page_log: Any) -> None:
+    page.goto(ARTICLE)
+    form = page.locator("form.revision-form")
+    page.get_by_label(re.compile("^Email")).fill("reader@example.org")
+    text = page.get_by_label(re.compile("^Your revision"))
+    text.fill("My client (MRN 4471203, DOB 03/04/1987) improved after reframing [@elliot2001].")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    form.get_by_role("button", name="Send revision").click()
+    alert = page.locator("#phi-alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("a date of birth")
+    expect(alert).to_contain_text("a record number")
+    page.wait_for_timeout(200)
+    assert navigations == []
+    assert page_log.problems() == []
+
+
 @pytest.mark.parametrize("path", ["/", ARTICLE])
 def test_phone_width_has_no_horizontal_scroll(open_page: Any, path: str) -> None:
     watched = open_page(width=390, height=844)

@@ -15,10 +15,11 @@ _CLOSERS = re.escape("\"'”’)]»")
 # A terminal mark followed by whitespace and more text: the only place a second sentence can start.
 _CANDIDATE = re.compile(rf"[.!?…][{_CLOSERS}]*\s+\S")
 _GUARD = re.compile(rf"(?P<word>\S*?)[.!?…]+[{_CLOSERS}]*\s+(?=[\"“‘(\[]?[A-Z\u00C0-\u024F])")
-ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = (
     "dr mr mrs ms prof sr jr st fig figs eq eqs no nos vol vols pp p cf vs al e.g i.e approx ca dept est "
-    "gen gov inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft".split()
+    "gen gov inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft"
 )
+ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 
 
 def _is_abbreviation(word: str) -> bool:

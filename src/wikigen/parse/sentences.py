@@ -124,7 +124,7 @@ def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
             cuts.append(offset)
     cuts.append(len(text))
     spans = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         if end > start:
             spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end]))
     return [(a, b) for a, b in spans if _WORD.search(text, a, b)]
@@ -248,8 +248,10 @@ class _Annotator:
             unit = self._new(kind, _display(text[start:end]), locate(offsets[child] + (inner or 0)))
             unit.inherited = inherited
             units.append([start, (child, inner), position(end, True), -1, unit])
+        unit_starts = [u[0] for u in units]  # strictly increasing: spans are disjoint and in order
         for at, index in marks:
-            target = next((u for u in reversed(units) if u[0] <= at), units[0])
+            # the last unit starting at or before the group, else the first (was a backward scan: quadratic)
+            target = units[max(bisect.bisect_right(unit_starts, at) - 1, 0)]
             marker = children[index].meta["marker"]
             target[4].markers.append((marker, _marker_positions(marker, locate)))
             target[3] = max(target[3], index)
