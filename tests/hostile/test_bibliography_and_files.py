@@ -124,9 +124,6 @@ def test_names_colliding_after_slugging(site, checked) -> None:
     assert len(where(result, "F004")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG check (F004 compares casefolded file stems only): names that differ only "
-                   "in Unicode normalisation (NFC `caf\u00e9` vs NFD `cafe\u0301`) or that the render stage maps to "
-                   "one URL slug are not reported")
 def test_names_colliding_after_normalisation(site, checked) -> None:
     root = site({"content/caf\u00e9.md": FRONT + "F [@a].\n", "content/cafe\u0301.md": FRONT + "F [@a].\n"})
     assert where(checked(root), "F004")

@@ -274,8 +274,6 @@ def test_the_audit_sees_payloads(tmp_path: Path) -> None:
     assert len(found) == 7, found
 
 
-@pytest.mark.xfail(strict=True, reason="BUG render/__init__.py media_url: a body image that is a symlink to a file "
-                   "outside the site is copied into public/media/ (the checker only checks front-matter figures)")
 def test_files_linked_from_outside_are_not_published(site, tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"\x89PNG SECRET-BYTES")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 from wikigen.check.bibliography import check_bibliography
@@ -63,7 +64,7 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     first: dict[str, Document] = {}
     found = []
     for document in documents:
-        key = document.slug.casefold()
+        key = unicodedata.normalize("NFC", document.slug).casefold()
         if key in first:
             message = f"slug `{document.slug}` is also the slug of {first[key].path}: rename one of the files"
             found.append(_error(document, Pos(1, 1), "F004", message))

@@ -58,7 +58,8 @@ def _static_files(folders: list[Path]) -> dict[str, Path]:
     for folder in folders:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+                hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+                if path.is_file() and not hidden and path.resolve().is_relative_to(folder.resolve()):
                     files[path.relative_to(folder).as_posix()] = path
     return dict(sorted(files.items()))
 
@@ -148,7 +149,7 @@ class SiteRenderer:
         if normal.startswith("..") or normal in (".", ""):
             return None
         path = self.content / Path(*PurePosixPath(normal).parts)
-        if path.is_file():
+        if path.is_file() and path.resolve().is_relative_to(self.config.root.resolve()):  # no symlink out
             self.media[f"media/{normal}"] = path
         return "/media/" + urllib.parse.quote(normal)
 
