@@ -13,7 +13,7 @@ import os
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,12 +22,12 @@ from markupsafe import Markup
 
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Entry, OutputFile, Person, Pos
-from wikigen.render.links import BrokenLinks, LinkChecker, page_url
+from wikigen.render.links import BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "render_site"]
+__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference", "render_site"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
@@ -92,8 +92,22 @@ class SourceItem:
     cited_by: int  # articles citing it site-wide
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    """An article page with what the link check and the media copy need, so it can be rendered in a worker
+    process or kept from the previous build without rendering."""
+
+    path: str
+    source: str
+    content: bytes | None  # None: the previous build's file is kept
+    ids: frozenset[str]
+    hrefs: tuple[str, ...]
+    media: tuple[tuple[str, str], ...]  # (output path, source file)
+    generated: str | None
+
+
 class SiteRenderer:
-    def __init__(self, site: CheckedSite):
+    def __init__(self, site: CheckedSite, references: Mapping[str, Reference] | None = None):
         self.site = site
         self.config = site.config
         self.articles = tuple(sorted((a for a in site.articles if a.meta is not None), key=article_sort_key))
@@ -103,6 +117,7 @@ class SiteRenderer:
         self.taxonomies = build_taxonomies(self.articles)
         self.checker = LinkChecker()
         self.media: dict[str, Path] = {}
+        self._article_media: dict[str, Path] = {}
         self.content = self.config.path("content")
         entries = site.bibliography.entries
         cited: dict[str, list[Article]] = {}
@@ -110,7 +125,8 @@ class SiteRenderer:
             for key in article.cited:
                 if key in entries:
                     cited.setdefault(key, []).append(article)
-        self.references = {key: format_reference(entries[key]) for key in sorted(cited)}
+        known = references or {}
+        self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
         self.base_url = self.config.base_url.rstrip("/")
@@ -150,7 +166,7 @@ class SiteRenderer:
             return None
         path = self.content / Path(*PurePosixPath(normal).parts)
         if path.is_file() and path.resolve().is_relative_to(self.config.root.resolve()):  # no symlink out
-            self.media[f"media/{normal}"] = path
+            self._article_media[f"media/{normal}"] = path
         return "/media/" + urllib.parse.quote(normal)
 
     def _image_resolver(self, article: Article):
@@ -174,10 +190,12 @@ class SiteRenderer:
             "tiers": TIERS,
         }
 
-    def page(self, path: str, template: str, source: str | None = None, **context) -> OutputFile:
-        url = page_url(path)
-        text = self.env.get_template(template).render(**self.common(url), **context)
-        self.checker.add_page(path, text, source)
+    def _text(self, path: str, template: str, **context) -> str:
+        return self.env.get_template(template).render(**self.common(page_url(path)), **context)
+
+    def page(self, path: str, template: str, **context) -> OutputFile:
+        text = self._text(path, template, **context)
+        self.checker.add_page(path, text)
         return OutputFile(path, text.encode("utf-8"))
 
     def file(self, path: str, content: bytes) -> OutputFile:
@@ -235,7 +253,38 @@ class SiteRenderer:
         lines.append("}")
         return apa, "\n".join(lines)
 
-    def render_article(self, article: Article) -> OutputFile:
+    def article_inputs(self, article: Article) -> str:
+        """Everything an article page shows beyond its own source, theme and config: the page is kept from the
+        previous build when this and those are unchanged."""
+        meta = article.meta
+        assert meta is not None
+        taxonomy = self.taxonomies
+        parts = [
+            [(k, str(self.references[k].html), self.references[k].tier, self.references[k].kind,
+              self.entry_anchors[k], len(self.citing.get(k, ()))) for k in article.cited if k in self.references],
+            [(s, self.by_slug[s].meta.title, self.by_slug[s].meta.summary) for s in meta.see_also if s in self.by_slug],
+            [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
+            [taxonomy["populations"].url(p) for p in meta.populations],
+            [taxonomy["problems"].url(p) for p in meta.problems],
+            sorted(self.by_slug),  # body links to other articles resolve only while they exist
+            SEARCH_SCRIPT in self.static,
+        ]
+        return repr(parts)
+
+    def record(self, page: RenderedPage) -> None:
+        """Account for an article page rendered elsewhere (a worker) or kept from the previous build."""
+        self.checker.add_scanned(page.path, page.source, page.ids, page.hrefs)
+        self.media.update((path, Path(source)) for path, source in page.media)
+
+    def render_article(self, article: Article) -> RenderedPage:
+        self._article_media = {}
+        output = self._render_article(article)
+        ids, hrefs = scan(output.content.decode("utf-8"))
+        media = tuple(sorted((path, str(source)) for path, source in self._article_media.items()))
+        generated = article.meta.provenance.generated if article.meta else None
+        return RenderedPage(output.path, article.document.path, output.content, ids, hrefs, media, generated)
+
+    def _render_article(self, article: Article) -> OutputFile:
         meta = article.meta
         assert meta is not None
         url = self.article_url(article.slug)
@@ -292,10 +341,10 @@ class SiteRenderer:
             for s in meta.see_also
             if s in self.by_slug and self.by_slug[s].meta
         ]
-        return self.page(
-            f"articles/{article.slug}/index.html",
+        path = f"articles/{article.slug}/index.html"
+        text = self._text(
+            path,
             "article.html",
-            source=article.document.path,
             article=article,
             meta=meta,
             counts=counts,
@@ -318,6 +367,7 @@ class SiteRenderer:
             has_llm=context.llm_badges > 0,
             model=model,
         )
+        return OutputFile(path, text.encode("utf-8"))
 
     # ------------------------------------------------------------ site pages
 
@@ -385,12 +435,9 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ all
 
-    def files(self) -> Iterator[OutputFile]:
-        urls: list[tuple[str, str | None]] = []
-        for article in self.articles:
-            output = self.render_article(article)
-            urls.append((page_url(output.path), article.meta.provenance.generated or self.build_date))
-            yield output
+    def site_files(self, articles: list[RenderedPage]) -> Iterator[OutputFile]:
+        """Every file but the article pages, which are passed in (already recorded) for the sitemap."""
+        urls = [(page_url(page.path), page.generated or self.build_date) for page in articles]
         pages = [
             self.render_home(),
             self.render_sources(),
@@ -417,5 +464,13 @@ class SiteRenderer:
 
 
 def render_site(site: CheckedSite) -> Iterator[OutputFile]:
-    """Yield every file of the site (paths relative to the output folder); raise BrokenLinks at the end."""
-    yield from SiteRenderer(site).files()
+    """Yield every file of the site in one process; raise BrokenLinks at the end. The build orchestrator
+    drives the same steps across processes and reuses unchanged pages."""
+    renderer = SiteRenderer(site)
+    pages = []
+    for article in renderer.articles:
+        page = renderer.render_article(article)
+        renderer.record(page)
+        pages.append(page)
+        yield OutputFile(page.path, page.content or b"")
+    yield from renderer.site_files(pages)

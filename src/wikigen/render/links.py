@@ -38,6 +38,17 @@ def page_url(path: str) -> str:
     return "/" + path
 
 
+def scan(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The ids a page defines and the internal references it makes."""
+    ids = frozenset(html.unescape(v) for v in _ID.findall(text))
+    hrefs: dict[str, None] = {}
+    for value in _REFERENCE.findall(text):
+        href = html.unescape(value)
+        if href and not href.startswith("//") and not _SCHEME.match(href):
+            hrefs.setdefault(href)
+    return ids, tuple(hrefs)
+
+
 @dataclass
 class LinkChecker:
     files: set[str] = field(default_factory=set)
@@ -48,15 +59,13 @@ class LinkChecker:
         self.files.add(path)
 
     def add_page(self, path: str, text: str, source: str | None = None) -> None:
+        self.add_scanned(path, source, *scan(text))
+
+    def add_scanned(self, path: str, source: str | None, ids: frozenset[str], hrefs: tuple[str, ...]) -> None:
+        """A page scanned elsewhere: in a worker process, or kept from the previous build."""
         self.files.add(path)
-        self.ids[path] = frozenset(html.unescape(v) for v in _ID.findall(text))
-        seen = set()
-        for value in _REFERENCE.findall(text):
-            href = html.unescape(value)
-            if href in seen or not href or href.startswith("//") or _SCHEME.match(href):
-                continue
-            seen.add(href)
-            self.references.append((path, source or path, href))
+        self.ids[path] = ids
+        self.references.extend((path, source or path, href) for href in hrefs)
 
     def _target(self, page: str, href: str) -> tuple[str | None, str]:
         parts = urllib.parse.urlsplit(href)

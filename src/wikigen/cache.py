@@ -1,0 +1,96 @@
+"""The on-disk build cache: checksummed pickles that are rebuilt, never trusted, when anything is off.
+
+Every file carries a magic line, the code fingerprint and a SHA-256 of its payload; a truncated,
+corrupt, foreign or stale file reads as missing. Writes go to a temporary file and are renamed into
+place, so a killed build leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"wikigen-cache 1\n"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_fingerprint() -> str:
+    """Hash of wikigen's own code and default theme: an upgrade invalidates every cached result."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".xml", ".css", ".js", ".svg", ".txt"):
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class Cache:
+    """A folder of named entries. A missing folder is created on first write; `enabled=False` stores nothing."""
+
+    def __init__(self, folder: Path, enabled: bool = True):
+        self.folder = folder
+        self.enabled = enabled
+        self.rejected = 0  # entries found corrupt or stale, for the build summary and the tests
+
+    def _path(self, name: str) -> Path:
+        return self.folder / name[:2] / name if len(name) > 16 else self.folder / name
+
+    def get(self, name: str) -> Any | None:
+        if not self.enabled:
+            return None
+        path = self._path(name)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        header = MAGIC + code_fingerprint().encode() + b"\n"
+        body = data[len(header) + 64 :]
+        if data[: len(header)] != header or data[len(header) : len(header) + 64] != _sha(body):
+            self._reject(path)
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # noqa: BLE001 - any unpickling failure means a cache entry not to trust
+            self._reject(path)
+            return None
+
+    def put(self, name: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        path = self._path(name)
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = MAGIC + code_fingerprint().encode() + b"\n" + _sha(body) + body
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except OSError:
+            return  # a cache that cannot be written only costs time
+
+    def _reject(self, path: Path) -> None:
+        self.rejected += 1
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _sha(body: bytes) -> bytes:
+    return hashlib.sha256(body).hexdigest().encode()
