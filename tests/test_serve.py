@@ -6,7 +6,6 @@ theme; the command-line tests run the real build, whatever state the render stag
 
 from __future__ import annotations
 
-import html
 import http.client
 import importlib
 import json
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from wikigen.model import CheckedSite, OutputFile
+from wikigen.model import OutputFile
 from wikigen.serve import DevServer, inject
 
 SITE = Path(__file__).parent / "sites" / "scaffold"
@@ -33,22 +32,9 @@ TAG = '<script src="/__wikigen/live.js"'
 DEADLINE = 15.0
 
 
-def _stub_render(site: CheckedSite) -> Iterator[OutputFile]:
-    def page(title: str, body: str) -> bytes:
-        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-                f"</head><body><main>{body}</main></body></html>").encode()
-
-    links = "".join(f'<li><a href="/{a.slug}/">{html.escape(a.slug)}</a></li>' for a in site.articles)
-    yield OutputFile("index.html", page("Home", f"<ul>{links}</ul>"))
-    for article in site.articles:
-        words = " ".join(html.escape(s.text) for s in article.document.sentences)
-        yield OutputFile(f"{article.slug}/index.html", page(article.slug, f"<p>{words}</p>"))
-
-
 @pytest.fixture
 def site(copy_site, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the minimal site, built with the stub renderer so the server, not the theme, is under test."""
-    monkeypatch.setattr(importlib.import_module("wikigen.build"), "render_site", _stub_render)
+    """A copy of the minimal site."""
     return copy_site(SITE)
 
 
@@ -165,7 +151,7 @@ def test_edit_rebuilds_errors_show_and_clear(server: DevServer, site: Path) -> N
     _edit(article, original + "\nClinicians also use it in supervision [@llm].\n")
     status, seconds = _wait(server, lambda s: s["published"] > before["published"])
     assert status["build"] > before["build"] and status["ok"] and seconds < DEADLINE
-    _, _, page = _get(server.url + "task-involvement/")
+    _, _, page = _get(server.url + "articles/task-involvement/")
     assert b"supervision" in page
 
     _edit(article, original + "\nThis sentence has no marker.\n")
@@ -200,11 +186,11 @@ def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> N
 
 
 def test_build_failures_keep_the_server_running(server: DevServer, site: Path, monkeypatch) -> None:
-    def broken(site: CheckedSite) -> Iterator[OutputFile]:
+    def broken(self, pages) -> Iterator[OutputFile]:
         raise RuntimeError("theme exploded")
         yield
 
-    monkeypatch.setattr(importlib.import_module("wikigen.build"), "render_site", broken)
+    monkeypatch.setattr(importlib.import_module("wikigen.render").SiteRenderer, "site_files", broken)
     article = site / ARTICLE
     before = _status(server)
     _edit(article, article.read_text(encoding="utf-8") + "\nMore text [@llm].\n")
@@ -291,7 +277,7 @@ def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Pa
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.route("**/*", add_csp)
-            page.goto(server.url + "task-involvement/")
+            page.goto(server.url + "articles/task-involvement/")
             page.wait_for_function("() => document.querySelector('script[src=\"/__wikigen/live.js\"]') !== null")
 
             _edit(article, original + "\nThis sentence has no marker.\n")

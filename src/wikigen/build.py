@@ -1,43 +1,91 @@
 """The orchestrator: gather everything (load, parse, check), then render, write and index.
 
-`check` is `gather` alone; `build` refuses to write when gathering found errors.
+`check` is `gather` alone; `build` refuses to write when gathering found errors. Both keep an on-disk
+cache (`cache.py`): parsed documents by content hash, formatted references by entry content, and a
+manifest of the last build, so an unchanged site is not rebuilt and an unchanged article page is kept
+from the previous output instead of being rendered again. Article pages render in worker processes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import multiprocessing
+import os
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from wikigen import cache as caching
 from wikigen.check import check_site
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import index_site
 from wikigen.load import load_sources
-from wikigen.model import CheckedSite, Diagnostic, Severity
-from wikigen.parse import parse_site
-from wikigen.render import BrokenLinks, render_site
-from wikigen.write import OutputError, staged, write_files
+from wikigen.model import Article, CheckedSite, Diagnostic, Document, OutputFile, Severity, SourceFile, Sources
+from wikigen.parse import parse_document, parse_site, worker_count
+from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
+from wikigen.render.references import reference_key
+from wikigen.write import OutputError, link_files, staged, write_files
+
+MANIFEST = "manifest"
 
 
-def gather(root: Path, selected: Iterable[Path] | None = None) -> CheckedSite:
+def _load(root: Path, selected: Iterable[Path] | None) -> Sources:
     loaded = load_config(root)
     config_problems = tuple(
         Diagnostic(CONFIG_FILE, p.line, p.column, p.code, Severity.ERROR, p.message) for p in loaded.problems
     )
     sources = load_sources(loaded.config, selected)
-    sources = dataclasses.replace(sources, diagnostics=config_problems + sources.diagnostics)
-    return check_site(parse_site(sources))
+    return dataclasses.replace(sources, diagnostics=config_problems + sources.diagnostics)
+
+
+def _document_key(source: SourceFile) -> str:
+    return caching.key("document", source.path, source.digest)
+
+
+def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
+    """Parse what the cache does not hold (without tokens: checking needs none), then check everything."""
+    keys = {s.path: _document_key(s) for s in sources.articles if s.text is not None}
+    known = {}
+    for path, name in keys.items():
+        document = store.get(name)
+        if isinstance(document, Document) and document.path == path:
+            known[path] = document
+    parsed = parse_site(sources, tokens=False, known=known)
+    for document in parsed.documents:
+        if document.path not in known:
+            store.put(keys[document.path], document)
+    return check_site(parsed)
+
+
+def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
+    sources = _load(root, selected)
+    return _check(sources, caching.Cache(sources.config.path("cache"), use_cache))
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    site: CheckedSite
+    site: CheckedSite | None  # None when nothing changed since the last build and nothing was redone
     published: bool
+    diagnostics: tuple[Diagnostic, ...]
+    articles: int
+    output: str
     files: int = 0
     seconds: float = 0.0
     problems: tuple[Diagnostic, ...] = ()  # found after checking: broken internal links in the rendered pages
+    rendered: int = 0  # article pages rendered
+    reused: int = 0  # article pages kept from the previous build
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics) + len(self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
 def output_folder(config: Config) -> Path:
@@ -48,24 +96,155 @@ def output_folder(config: Config) -> Path:
         )
     if output == config.root or config.root.is_relative_to(output):
         raise OutputError(f"output folder {output} would replace the site itself")
-    for name in ("content", "theme", "bibliography", "cache"):  # a build replaces the output folder wholesale
-        kept = config.path(name)
-        if output.is_relative_to(kept) or kept.is_relative_to(output):
-            raise OutputError(f"output folder {output} overlaps the {name} location {kept}; choose another `output`")
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise OutputError(f"output {output} exists and is not a folder; a build would replace it")
+    for name in ("content", "theme", "bibliography", "cache"):
+        guarded = config.path(name)
+        if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
+            raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
     return output
 
 
-def build(root: Path, strict: bool = False, search: bool = True) -> BuildResult:
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
+    stats = {}
+    for path in output.rglob("*"):
+        info = _stat(path) if path.is_file() else None
+        if info:
+            stats[path.relative_to(output).as_posix()] = info
+    return stats
+
+
+# ---------------------------------------------------------------- work spread over processes
+
+_JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
+
+
+def _spread(function: Callable, items: Sequence, config: Config) -> list:
+    """`function` over chunks of `items`, results in order, in forked worker processes when that pays: not for
+    small jobs, nor with threads running (`serve`), where fork is unsafe."""
+    workers = worker_count(config.workers, len(items))
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return function(items)
+    size = max(4, -(-len(items) // (workers * 4)))  # about four chunks a worker, to even out the load
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return [result for chunk in pool.map(function, chunks) for result in chunk]
+
+
+def _format_chunk(entries: Sequence) -> list:
+    return [format_reference(entry) for entry in entries]
+
+
+def _references(site: CheckedSite, store: caching.Cache) -> dict:
+    """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
+    by entry content and the rest are formatted in parallel."""
+    entries = site.bibliography.entries
+    keys = sorted({key for article in site.articles for key in article.cited if key in entries})
+    names = {key: caching.key("reference", reference_key(entries[key])) for key in keys}
+    found = {key: store.get(names[key]) for key in keys}
+    missing = [key for key in keys if found[key] is None]
+    for key, reference in zip(missing, _spread(_format_chunk, [entries[k] for k in missing], site.config), strict=True):
+        found[key] = reference
+        store.put(names[key], reference)
+    return found
+
+
+def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
+    """Worker: parse each article again with its tokens (only workers hold tokens, one article at a time),
+    render it and write the page straight into the staging folder."""
+    renderer, sources, staging = _JOB["renderer"], _JOB["sources"], _JOB["staging"]
+    pages = []
+    for article in articles:
+        document = parse_document(sources[article.document.path])
+        page = renderer.render_article(dataclasses.replace(article, document=document))
+        write_files(staging, [_as_file(page)])
+        pages.append(dataclasses.replace(page, content=None))
+    return pages
+
+
+def _as_file(page: RenderedPage) -> OutputFile:
+    return OutputFile(page.path, page.content or b"")
+
+
+def build(root: Path, strict: bool = False, search: bool = True, use_cache: bool = True) -> BuildResult:
     started = time.perf_counter()
-    site = gather(root)
+    sources = _load(root, None)
+    config = sources.config
+    store = caching.Cache(config.path("cache"), use_cache)
+    output = output_folder(config)
+    theme = _tree_digest(config.path("theme"))
+    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    inputs = caching.key(
+        design,
+        str(search),
+        *(f"{s.path}\0{s.digest}" for s in sources.articles),
+        sources.bibliography.digest if sources.bibliography else "",
+        *(d.message for d in sources.diagnostics),
+    )
+    previous = store.get(MANIFEST) if output.is_dir() else None
+    if not isinstance(previous, dict):
+        previous = {}
+    if previous.get("inputs") == inputs and previous.get("stats") == _output_stats(output):
+        diagnostics = previous["diagnostics"]
+        return BuildResult(None, True, diagnostics, previous["articles"], config.output,
+                           seconds=time.perf_counter() - started, reused=previous["articles"])
+
+    site = _check(sources, store)
     if site.errors or (strict and site.warnings):
-        return BuildResult(site, False)
-    output = output_folder(site.config)
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
+    renderer = SiteRenderer(site, _references(site, store))
+    old_pages: dict[str, tuple[str, RenderedPage, tuple[int, int]]] = previous.get("pages", {})
+    digests = {s.path: s.digest for s in sources.articles}
+    keys, kept, todo = {}, [], []
+    for article in renderer.articles:
+        keys[article.slug] = caching.key(design, digests[article.document.path], renderer.article_inputs(article))
+        old = old_pages.get(article.slug)
+        if old and old[0] == keys[article.slug] and _stat(output / old[1].path) == old[2]:
+            kept.append(old[1])
+        else:
+            todo.append(article)
     try:
         with staged(output) as staging:
-            count = write_files(staging, render_site(site))
+            link_files(output, staging, [page.path for page in kept])
+            _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging)
+            try:
+                rendered = _spread(_render_chunk, todo, config)
+            finally:
+                _JOB.clear()
+            pages = sorted([*kept, *rendered], key=lambda page: page.path)
+            for page in pages:
+                renderer.record(page)
+            count = len(pages) + write_files(staging, renderer.site_files(pages))
             if search:
                 index_site(staging)
     except BrokenLinks as broken:
-        return BuildResult(site, False, problems=tuple(broken.diagnostics))
-    return BuildResult(site, True, count, time.perf_counter() - started)
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
+                           problems=tuple(broken.diagnostics))
+    by_path = {page.path: page for page in pages}
+    store.put(MANIFEST, {
+        "inputs": inputs,
+        "diagnostics": site.diagnostics,
+        "articles": len(site.articles),
+        "stats": _output_stats(output),
+        "pages": {a.slug: (keys[a.slug], by_path[f"articles/{a.slug}/index.html"], _stat(
+            output / f"articles/{a.slug}/index.html")) for a in renderer.articles},
+    })
+    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
+                       time.perf_counter() - started, rendered=len(todo), reused=len(kept))

@@ -7,6 +7,7 @@ place, so a killed build leaves either the old file or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -65,7 +66,7 @@ class Cache:
             return None
         try:
             return pickle.loads(body)
-        except Exception:  # noqa: BLE001 - any unpickling failure means a cache entry not to trust
+        except Exception:  # any unpickling failure means an entry not to trust
             self._reject(path)
             return None
 
@@ -86,10 +87,8 @@ class Cache:
 
     def _reject(self, path: Path) -> None:
         self.rejected += 1
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
 
 
 def _sha(body: bytes) -> bytes:

@@ -53,18 +53,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    result = build(_root(args.root), strict=args.strict, search=not args.no_search)
-    site = result.site
-    for diagnostic in (*site.diagnostics, *result.problems):
+    result = build(_root(args.root), strict=args.strict, search=not args.no_search, use_cache=not args.no_cache)
+    for diagnostic in (*result.diagnostics, *result.problems):
         print(text_line(diagnostic), file=sys.stderr)
     if not result.published:
-        errors = site.errors + len(result.problems)
-        reason = "warnings (--strict)" if not errors else "errors"
-        print(f"build refused: {errors} errors, {site.warnings} warnings; fix the {reason} above. "
+        reason = "errors" if result.errors else "warnings (--strict)"
+        print(f"build refused: {result.errors} errors, {result.warnings} warnings; fix the {reason} above. "
               "The previous output is untouched.", file=sys.stderr)
         return 1
-    print(f"built {len(site.articles)} articles, {result.files} files into "
-          f"{site.config.output}/ in {result.seconds:.2f} s ({site.warnings} warnings)")
+    if result.site is None:
+        print(f"nothing changed: {result.output}/ is up to date ({result.articles} articles, "
+              f"{result.seconds:.2f} s)")
+    else:
+        print(f"built {result.articles} articles ({result.rendered} rendered, {result.reused} unchanged), "
+              f"{result.files} files into {result.output}/ in {result.seconds:.2f} s ({result.warnings} warnings)")
     return 0
 
 
@@ -140,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_cmd_check)
     build_cmd = commands.add_parser("build", help="check, then render the site into the output folder")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+    build_cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
     build_cmd.set_defaults(run=_cmd_build)
     for command in (check, build_cmd):
         command.add_argument("--root", help="site root (default: nearest folder with content/ or [tool.wikigen])")

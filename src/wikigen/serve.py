@@ -467,12 +467,11 @@ class DevServer:
             status.seconds = seconds
             status.failure = failure
             if result is not None:
-                site = result.site
-                status.errors, status.warnings = site.errors, site.warnings
+                status.errors, status.warnings = result.errors, result.warnings
                 status.diagnostics = [
                     {"path": d.path, "line": d.line, "column": d.column, "code": d.code,
                      "severity": str(d.severity), "message": d.message, "text": text_line(d)}
-                    for d in site.diagnostics
+                    for d in (*result.diagnostics, *result.problems)
                 ]
                 status.ok = result.published
                 if result.published:
@@ -482,7 +481,7 @@ class DevServer:
                 status.errors, status.warnings, status.diagnostics, status.ok = 0, 0, [], False
             shared.changed.notify_all()
             snapshot = Status(**{**status.__dict__, "diagnostics": list(status.diagnostics)})
-        self._report(snapshot, result.site.diagnostics if result else ())
+        self._report(snapshot, (*result.diagnostics, *result.problems) if result else ())
         return snapshot
 
     def _report(self, status: Status, diagnostics) -> None:

@@ -41,6 +41,18 @@ def write_files(folder: Path, files: Iterable[OutputFile]) -> int:
     return count
 
 
+def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
+    """Carry files over from the previous output: hard links (cheap, and the old folder is deleted after the
+    swap anyway), or copies where the file system has none."""
+    for path in paths:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / path, target)
+        except OSError:
+            shutil.copy2(source / path, target)
+
+
 @contextlib.contextmanager
 def _lock(output: Path) -> Iterator[None]:
     lock_path = output.parent / f".{output.name}.lock"

@@ -87,7 +87,7 @@ def checked() -> Callable[[Path], CheckedSite]:
     """Run the checker and assert every diagnostic is positioned inside its file."""
 
     def run(root: Path) -> CheckedSite:
-        result = gather(root)
+        result = gather(root, use_cache=False)  # the parser under test, not the cache
         assert_positioned(root, result.diagnostics)
         return result
 
@@ -125,7 +125,7 @@ def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
     return {**env, **(extra or {})}
 
 
-# A stand-in for the render stage used by the write-stage fault tests: FAKE_FILES files whose content depends on
+# A stand-in for the site pages used by the write-stage fault tests: FAKE_FILES files whose content depends on
 # FAKE_VERSION, written FAKE_DELAY seconds apart; it touches FAKE_READY when it starts so a test knows the build
 # is inside the write stage. The kill and lock tests are about `write.staged`, not about rendering.
 RUNNER = textwrap.dedent(
@@ -135,7 +135,7 @@ RUNNER = textwrap.dedent(
         import wikigen.build
         from wikigen.model import OutputFile
 
-        def fake_render(site):
+        def fake_render(self, pages):
             version = os.environ.get("FAKE_VERSION", "1")
             delay = float(os.environ.get("FAKE_DELAY", "0"))
             ready = os.environ.get("FAKE_READY")
@@ -147,7 +147,9 @@ RUNNER = textwrap.dedent(
                 body = f"<!doctype html><title>{number}</title><p>version {version} page {number}</p>\\n"
                 yield OutputFile(f"pages/{number % 7}/{number}.html", (body * 50).encode())
 
-        wikigen.build.render_site = fake_render
+        wikigen.build.SiteRenderer.site_files = fake_render
+        if sys.argv[2] == "build":
+            sys.argv.append("--no-cache")  # each fake version must really be built
     from wikigen.cli import main
     sys.argv = ["wikigen", *sys.argv[2:]]
     sys.exit(main(sys.argv[1:]))

@@ -126,7 +126,7 @@ def test_output_outside_root_only_when_allowed(tmp_path: Path) -> None:
     result = wikigen("build", "--root", str(root), "--no-search", env=DEBUG, fake_render=True)
     _no_traceback(result)
     assert result.returncode == 0, result.stderr
-    assert len(snapshot(tmp_path / "outside")) == 20
+    assert len(snapshot(tmp_path / "outside")) == 21  # the fake pages and the one article
 
 
 def test_new_never_overwrites(tmp_path: Path) -> None:

@@ -134,9 +134,6 @@ def test_five_megabyte_article(site, checked) -> None:
     assert counts.unmarked == 0 and counts.sentences > 40_000
 
 
-@pytest.mark.xfail(strict=True, reason="BUG parse/sentences.py _Annotator.inline: each marker searches the units "
-                   "of its inline token from the end (`next(u for u in reversed(units) ...)`), quadratic in the "
-                   "markers of one paragraph; 800 KB in one paragraph costs 17x 100 KB's time, 5 MB ~ minutes")
 def test_one_huge_paragraph_is_linear(site, checked) -> None:
     import time
 
@@ -150,7 +147,7 @@ def test_one_huge_paragraph_is_linear(site, checked) -> None:
 
     small = min(cost(100_000) for _ in range(3))
     large = cost(800_000)
-    assert large < 11 * small  # 8x the input: linear ~8x; measured ~17x (0.09 s -> 1.5 s CPU)
+    assert large < 11 * small  # 8x the input: linear is ~8x (it was ~17x while marker lookup was quadratic)
 
 
 def test_parse_group_edge_cases() -> None:

@@ -14,7 +14,7 @@ import pickle
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import PurePosixPath
@@ -246,13 +246,16 @@ def worker_count(requested: int, articles: int) -> int:
     return 1 if articles < PARALLEL_FROM else max(1, min(wanted, articles // 16 or 1))
 
 
-def parse_site(sources: Sources, tokens: bool = True) -> ParsedSite:
+def parse_site(sources: Sources, tokens: bool = True, known: Mapping[str, Document] | None = None) -> ParsedSite:
     """Parse every article and the bibliography. Documents come back in source order whatever the worker count.
 
     `tokens=False` leaves `Document.tokens` and `caption_tokens` empty: checking needs none of them, and they are
-    most of a document's memory and nearly all of the cost of moving it between processes.
+    most of a document's memory and nearly all of the cost of moving it between processes. `known` holds
+    documents already parsed from these very sources (a cache), by path; only the others are parsed.
     """
-    articles = [s for s in sources.articles if s.text is not None]
+    known = known or {}
+    readable = [s for s in sources.articles if s.text is not None]
+    articles = [s for s in readable if s.path not in known]
     workers = worker_count(sources.config.workers, len(articles))
     if workers == 1:
         with _no_gc():
@@ -268,6 +271,8 @@ def parse_site(sources: Sources, tokens: bool = True) -> ParsedSite:
             bibliography = parse_bibliography(sources.bibliography)  # meanwhile, in this process
             with _no_gc():
                 documents = tuple(d for blob in results for d in pickle.loads(blob))
+    fresh = {d.path: d for d in documents}
+    documents = tuple(known.get(s.path) or fresh[s.path] for s in readable)
     diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
     for document in documents:
         diagnostics.extend(document.diagnostics)

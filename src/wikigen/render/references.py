@@ -299,5 +299,10 @@ def _reference(keyed: _Keyed) -> Reference:
     return _format(keyed.entry)
 
 
+def reference_key(entry: Entry) -> str:
+    """Identifies the formatted reference across builds: the entry's content, not its object."""
+    return repr(_fingerprint(entry))
+
+
 def format_reference(entry: Entry) -> Reference:
     return _reference(_Keyed(entry))
