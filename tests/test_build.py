@@ -1,0 +1,134 @@
+"""The orchestrator: incremental builds equal cold builds, exactly the affected pages are redone, the cache is
+never trusted blindly, and parallel output equals serial output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wikigen.build import build, gather
+
+RENDER_SITE = Path(__file__).parent / "sites" / "render"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(RENDER_SITE, root)
+    return root
+
+
+def cold(root: Path, tmp_path: Path, name: str = "cold") -> dict[str, bytes]:
+    """A build of the same input in a fresh folder with no cache: what an incremental build must equal."""
+    fresh = tmp_path / name
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("public", ".wikigen-cache", ".*.lock"))
+    assert build(fresh, search=False, use_cache=False).published
+    return snapshot(fresh / "public")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_nothing_changed_means_nothing_redone(site: Path) -> None:
+    first = build(site, search=False)
+    assert first.published and first.rendered == 2 and first.reused == 0
+    before = snapshot(site / "public")
+    again = build(site, search=False)
+    assert again.published and again.site is None and again.rendered == 0
+    assert snapshot(site / "public") == before
+
+
+def test_one_article_edit_rerenders_that_article_and_equals_a_cold_build(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    edit(site / "content" / "alpha-theory.md", "[@llm]", "[@llm]. A new sentence arrives [@llm]")
+    result = build(site, search=False)
+    assert (result.rendered, result.reused) == (1, 1)
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_a_title_change_rerenders_the_articles_that_show_it(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    edit(site / "content" / "alpha-theory.md", "title: Alpha", "title: Renamed Alpha")
+    result = build(site, search=False)
+    assert result.rendered == 2  # beta lists alpha in its see also
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_a_bibliography_change_rerenders_exactly_the_citing_articles(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    edit(site / "bibliography.bib", "title   = {Only Cited by Beta}", "title   = {Still Only Cited by Beta}")
+    result = build(site, search=False)
+    assert (result.rendered, result.reused) == (1, 1)
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_a_template_change_rerenders_everything(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    templates = site / "theme" / "templates" / "partials"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "home_intro.html").write_text("<p>A new introduction.</p>\n", encoding="utf-8")
+    result = build(site, search=False)
+    assert (result.rendered, result.reused) == (2, 0)
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_a_hand_edited_output_file_is_rebuilt(site: Path) -> None:
+    build(site, search=False)
+    before = snapshot(site / "public")
+    page = site / "public" / "articles" / "alpha-theory" / "index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- tampered -->")
+    result = build(site, search=False)
+    assert result.site is not None and result.rendered == 1
+    assert snapshot(site / "public") == before
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_corrupt_cache_is_detected_and_rebuilt(site: Path, tmp_path: Path, damage: bytes | None) -> None:
+    build(site, search=False)
+    entries = [p for p in (site / ".wikigen-cache").rglob("*") if p.is_file()]
+    assert len(entries) >= 4  # documents, references and the manifest
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if damage is None else damage)
+    edit(site / "content" / "beta-concept.md", "Nobody knows why", "Nobody yet knows why")
+    result = build(site, search=False)
+    assert result.published and result.rendered == 2  # the manifest was unreadable: nothing could be kept
+    assert snapshot(site / "public") == cold(site, tmp_path)
+    assert gather(site).errors == 0
+
+
+def test_the_check_reuses_parsed_documents(site: Path) -> None:
+    first = gather(site)
+    second = gather(site)
+    assert [a.document for a in first.articles] == [a.document for a in second.articles]
+    assert first.diagnostics == second.diagnostics
+
+
+def _many_articles(root: Path, count: int) -> None:
+    template = (root / "content" / "beta-concept.md").read_text(encoding="utf-8")
+    for number in range(count):
+        text = template.replace("title: Beta", f"title: Beta {number:03d}").replace(
+            "It was tested twice", f"It was tested {number} times"
+        )
+        (root / "content" / f"beta-{number:03d}.md").write_text(text, encoding="utf-8")
+
+
+def test_parallel_output_equals_serial_output(site: Path, tmp_path: Path) -> None:
+    _many_articles(site, 60)  # enough to start worker processes
+    serial = tmp_path / "serial"
+    shutil.copytree(site, serial)
+    with (serial / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write("workers = 1\n")
+    assert build(serial, search=False, use_cache=False).published
+    parallel = build(site, search=False, use_cache=False)
+    assert parallel.published and parallel.rendered == 62
+    assert snapshot(site / "public") == snapshot(serial / "public")
