@@ -136,23 +136,40 @@ def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
-def _spread(function: Callable, items: Sequence, config: Config) -> list:
+Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    pass
+
+
+def _spread(function: Callable, items: Sequence, config: Config, step: str, progress: Progress) -> list:
     """`function` over chunks of `items`, results in order, in forked worker processes when that pays: not for
     small jobs, nor with threads running (`serve`), where fork is unsafe."""
     workers = worker_count(config.workers, len(items))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return function(items)
-    size = max(4, -(-len(items) // (workers * 4)))  # about four chunks a worker, to even out the load
+        workers = 0
+    size = max(4, -(-len(items) // (max(workers, 1) * 16)))  # small chunks: an even load and a live progress bar
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    results: list = []
+    progress(step, 0, len(items))
+    if not workers:
+        for chunk in chunks:
+            results.extend(function(chunk))
+            progress(step, len(results), len(items))
+        return results
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [result for chunk in pool.map(function, chunks) for result in chunk]
+        for chunk in pool.map(function, chunks):
+            results.extend(chunk)
+            progress(step, len(results), len(items))
+    return results
 
 
 def _format_chunk(entries: Sequence) -> list:
     return [format_reference(entry) for entry in entries]
 
 
-def _references(site: CheckedSite, store: caching.Cache) -> dict:
+def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
     """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
     by entry content and the rest are formatted in parallel."""
     entries = site.bibliography.entries
@@ -160,7 +177,8 @@ def _references(site: CheckedSite, store: caching.Cache) -> dict:
     names = {key: caching.key("reference", reference_key(entries[key])) for key in keys}
     found = {key: store.get(names[key]) for key in keys}
     missing = [key for key in keys if found[key] is None]
-    for key, reference in zip(missing, _spread(_format_chunk, [entries[k] for k in missing], site.config), strict=True):
+    formatted = _spread(_format_chunk, [entries[k] for k in missing], site.config, "references", progress)
+    for key, reference in zip(missing, formatted, strict=True):
         found[key] = reference
         store.put(names[key], reference)
     return found
@@ -183,7 +201,9 @@ def _as_file(page: RenderedPage) -> OutputFile:
     return OutputFile(page.path, page.content or b"")
 
 
-def build(root: Path, strict: bool = False, search: bool = True, use_cache: bool = True) -> BuildResult:
+def build(
+    root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet
+) -> BuildResult:
     started = time.perf_counter()
     sources = _load(root, None)
     config = sources.config
@@ -206,10 +226,12 @@ def build(root: Path, strict: bool = False, search: bool = True, use_cache: bool
         return BuildResult(None, True, diagnostics, previous["articles"], config.output,
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
+    progress("check", 0, len(sources.articles))
     site = _check(sources, store)
+    progress("check", len(sources.articles), len(sources.articles))
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
-    renderer = SiteRenderer(site, _references(site, store))
+    renderer = SiteRenderer(site, _references(site, store, progress))
     old_pages: dict[str, tuple[str, RenderedPage, tuple[int, int]]] = previous.get("pages", {})
     digests = {s.path: s.digest for s in sources.articles}
     keys, kept, todo = {}, [], []
@@ -225,7 +247,7 @@ def build(root: Path, strict: bool = False, search: bool = True, use_cache: bool
             link_files(output, staging, [page.path for page in kept])
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging)
             try:
-                rendered = _spread(_render_chunk, todo, config)
+                rendered = _spread(_render_chunk, todo, config, "render", progress)
             finally:
                 _JOB.clear()
             pages = sorted([*kept, *rendered], key=lambda page: page.path)
@@ -233,7 +255,9 @@ def build(root: Path, strict: bool = False, search: bool = True, use_cache: bool
                 renderer.record(page)
             count = len(pages) + write_files(staging, renderer.site_files(pages))
             if search:
+                progress("search index", 0, 1)
                 index_site(staging)
+                progress("search index", 1, 1)
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))

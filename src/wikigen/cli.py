@@ -52,8 +52,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if site.errors or (args.strict and site.warnings) else 0
 
 
+class _Bar:
+    """A one-line progress bar on a terminal's stderr; nothing in CI or when stderr is a file or pipe."""
+
+    def __init__(self) -> None:
+        self.active = sys.stderr.isatty() and not os.environ.get("CI")
+        self.shown = False
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self.active:
+            return
+        filled = 30 * done // total if total else 30
+        sys.stderr.write(f"\r{step:>13} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    result = build(_root(args.root), strict=args.strict, search=not args.no_search, use_cache=not args.no_cache)
+    bar = _Bar()
+    try:
+        result = build(_root(args.root), strict=args.strict, search=not args.no_search, use_cache=not args.no_cache,
+                       progress=bar)
+    finally:
+        bar.clear()
     for diagnostic in (*result.diagnostics, *result.problems):
         print(text_line(diagnostic), file=sys.stderr)
     if not result.published:
