@@ -8,6 +8,8 @@ Steps (each run `--repeat` times, interleaved so that every tool sees the same m
     wikigen-build-cold   wikigen build, output folder and cache deleted first
     wikigen-build-noop   wikigen build again, nothing changed
     wikigen-build-edit   wikigen build after editing one article (a sentence appended; restored afterwards)
+    wikigen-build-edit-nosearch   the same with --no-search: the edit without Pagefind's full re-index
+    wikigen-check-cold   wikigen check --no-cache (every article parsed); wikigen-check reads the parse cache
     hugo                 hugo, cold (public/ and resources/ deleted first)
     pagefind-on-hugo     python -m pagefind --site hugo/public
     mkdocs               mkdocs build (default theme; search plugin on, as by default)
@@ -47,10 +49,12 @@ except ImportError:  # the tree sampler is optional
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
 PY = sys.executable
 STEPS = (
+    "wikigen-check-cold",
     "wikigen-check",
     "wikigen-build-cold",
     "wikigen-build-noop",
     "wikigen-build-edit",
+    "wikigen-build-edit-nosearch",
     "hugo",
     "pagefind-on-hugo",
     "mkdocs",
@@ -152,10 +156,13 @@ def edit_article(wiki: Path) -> tuple[Path, str]:
 def commands(out: Path) -> dict[str, tuple[list[str], Path]]:
     wiki, hugo, mkdocs = out / "wikigen", out / "hugo", out / "mkdocs"
     return {
+        "wikigen-check-cold": ([PY, "-m", "wikigen", "check", "--root", str(wiki), "--format", "json", "--no-cache"],
+                               wiki),
         "wikigen-check": ([PY, "-m", "wikigen", "check", "--root", str(wiki), "--format", "json"], wiki),
         "wikigen-build-cold": ([PY, "-m", "wikigen", "build", "--root", str(wiki)], wiki),
         "wikigen-build-noop": ([PY, "-m", "wikigen", "build", "--root", str(wiki)], wiki),
         "wikigen-build-edit": ([PY, "-m", "wikigen", "build", "--root", str(wiki)], wiki),
+        "wikigen-build-edit-nosearch": ([PY, "-m", "wikigen", "build", "--root", str(wiki), "--no-search"], wiki),
         "hugo": (["hugo", "--quiet", "--destination", "public"], hugo),
         "pagefind-on-hugo": ([PY, "-m", "pagefind", "--site", "public"], hugo),
         "mkdocs": ([PY, "-m", "mkdocs", "build", "--quiet", "--clean", "--site-dir", "site"], mkdocs),
@@ -167,7 +174,7 @@ def prepare(step: str, out: Path, state: dict) -> None:
     if step == "wikigen-build-cold":
         for name in ("public", ".wikigen-cache"):
             shutil.rmtree(wiki / name, ignore_errors=True)
-    elif step == "wikigen-build-edit":
+    elif step.startswith("wikigen-build-edit"):
         state["edited"] = edit_article(wiki)
     elif step == "hugo":
         for name in ("public", "resources"):
@@ -178,7 +185,7 @@ def prepare(step: str, out: Path, state: dict) -> None:
 
 
 def finish(step: str, state: dict) -> None:
-    if step == "wikigen-build-edit" and "edited" in state:
+    if step.startswith("wikigen-build-edit") and "edited" in state:
         target, original = state.pop("edited")
         target.write_text(original, encoding="utf-8")
 

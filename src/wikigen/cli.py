@@ -47,7 +47,7 @@ def _selected(root: Path, paths: list[str]) -> list[Path] | None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     root = _root(args.root)
-    site = gather(root, _selected(root, args.paths))
+    site = gather(root, _selected(root, args.paths), use_cache=not args.no_cache)
     print(render_report(site, args.format))
     return 1 if site.errors or (args.strict and site.warnings) else 0
 
@@ -165,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check markers, keys, front matter and bibliography")
     check.add_argument("paths", nargs="*", help="only report on these articles (keys still resolve site-wide)")
     check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--no-cache", action="store_true", help="parse every article; do not read or write the cache")
     check.set_defaults(run=_cmd_check)
     build_cmd = commands.add_parser("build", help="check, then render the site into the output folder")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
