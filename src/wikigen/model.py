@@ -148,6 +148,7 @@ class Document:
     exempt_blocks: int
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
+    stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
 
     @property
     def markers(self) -> tuple[Marker, ...]:
@@ -155,6 +156,8 @@ class Document:
         for s in self.sentences:
             for m in (*s.markers, *((s.inherited,) if s.inherited else ())):
                 seen.setdefault(id(m), m)
+        for m in self.stray_markers:
+            seen.setdefault(id(m), m)
         return tuple(seen.values())
 
 

@@ -51,9 +51,6 @@ def test_unsafe_links_are_l001(site, checked, link: str) -> None:
     assert where(result, "L001")[0][1] in (6, 8)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG parse/__init__.py _LINK_SOURCES: a `<...>` destination with a tab or "
-                   "space (`[x](<java\\tscript:...>)`) is not seen; harmless today (markdown-it percent-encodes the "
-                   "tab, so browsers read a relative URL) but L001 should not depend on that")
 def test_unsafe_link_with_whitespace_in_angle_brackets(site, checked) -> None:
     assert where(checked(_body(site, "See [x](<java\tscript:alert(1)>) here [@a].\n")), "L001")
 

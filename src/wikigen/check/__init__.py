@@ -46,6 +46,10 @@ def _units(document: Document, keys) -> tuple[list[Diagnostic], Counts, tuple[st
             if citation.key not in keys:
                 found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`: add it "
                                     "to the bibliography or fix the spelling"))
+    for marker in document.stray_markers:
+        found.append(Diagnostic(document.path, marker.pos.line, marker.pos.column, "P006", Severity.WARNING,
+                                f"`{marker.raw}` stands where there is no sentence to mark: put it after the "
+                                "sentence it supports, in the same paragraph"))
     for link in document.links:
         scheme = url_scheme(link.url)
         if scheme is not None and scheme not in SAFE_SCHEMES:

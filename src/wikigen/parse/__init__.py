@@ -49,11 +49,26 @@ from wikigen.parse.sentences import Unit, units_plugin
 CONTAINERS = ("example", "framing", "note", "exempt")
 # Link destinations as written: inline `](url)`, reference definitions and autolinks.
 _LINK_SOURCES = re.compile(
-    r"\]\(\s*<?(?P<inline>[^)\s>]*)|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(?P<reference>\S+?)>?(?:\s|$)"
+    r"\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<inline>[^)\s]*))|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(?P<reference>\S+?)>?(?:\s|$)"
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>",
     re.MULTILINE,
 )
 _WORDS = re.compile(r"\w+")
+
+
+def depth_plugin(md: MarkdownIt) -> None:
+    """markdown-it skips, without a word, blocks nested deeper than `maxNesting`: note the first such line in
+    `env["too_deep"]` so the text is reported instead of silently escaping the checker."""
+    tokenize = md.block.tokenize
+
+    def guarded(state, start: int, end: int) -> None:
+        if state.level >= state.md.options.maxNesting and "too_deep" not in state.env:
+            line = next((n for n in range(start, end) if not state.isEmpty(n)), None)
+            if line is not None:
+                state.env["too_deep"] = line
+        tokenize(state, start, end)
+
+    md.block.tokenize = guarded
 
 
 @functools.cache
@@ -66,6 +81,7 @@ def markdown() -> MarkdownIt:
     anchors_plugin(md, min_level=2, max_level=4, permalink=False)
     markers_plugin(md)
     units_plugin(md)
+    depth_plugin(md)
     return md
 
 
@@ -151,22 +167,30 @@ def parse_document(source: SourceFile) -> Document:
     md = markdown()
     ids: dict[str, int] = {}
     units: list[Unit] = []
+    stray: list = []
     caption_tokens: list = []
     caption = ((front.data.get("figure") or {}) if front else {}) or {}
     if isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
         where = front.lines.get("figure.caption", Pos(1, 1))
         file_lines = text.split("\n")
         env = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
-               "ids": ids, "units": units}
+               "ids": ids, "units": units, "stray": stray}
         caption_tokens = md.parseInline(caption["caption"], env)
-    env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units}
+    env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
+           "stray": stray}
     try:
         tokens = md.parse(parts.body, env)
+        if "too_deep" in env:
+            message = (f"text nested more than {md.options.maxNesting} levels deep (block quotes, lists) is not "
+                       "parsed or checked: flatten it")
+            line = env["too_deep"] + parts.body_line + 1
+            diagnostics.append(Diagnostic(path, line, 1, "E005", Severity.ERROR, message))
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
         tokens = []
     freezer = _Freezer()
     frozen = {id(u): freezer.unit(u) for u in units}
+    stray_markers = tuple(freezer.marker(raw, positions) for raw, positions in stray)
     freezer.tokens(caption_tokens, frozen)
     freezer.tokens(tokens, frozen)
     sentences = tuple(frozen[id(u)] for u in units)
@@ -183,6 +207,7 @@ def parse_document(source: SourceFile) -> Document:
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),
+        stray_markers=stray_markers,
     )
 
 

@@ -221,6 +221,7 @@ class _Annotator:
         self.line_offset: int = state.env.get("line_offset", 0)
         self.units: list[Unit] = state.env.setdefault("units", [])
         self.used: dict[str, int] = state.env.setdefault("ids", {})
+        self.stray: list = state.env.setdefault("stray", [])
 
     def _new(self, kind: str, text: str, pos: tuple[int, int]) -> Unit:
         unit = Unit(kind, text, *pos)
@@ -233,7 +234,9 @@ class _Annotator:
         locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
         text, pieces, marks = _flatten(children)
         spans = _boundaries(text, [at for at, _ in marks])
-        if not spans:
+        if not spans:  # a group with no sentence to mark: still checked, so its key is looked up and counted
+            self.stray.extend((children[i].meta["marker"], _marker_positions(children[i].meta["marker"], locate))
+                              for _, i in marks)
             return
         offsets = _child_offsets(token.content, children)
         starts = [p[0] for p in pieces]
