@@ -9,6 +9,7 @@ from the previous output instead of being rendered again. Article pages render i
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -153,16 +154,22 @@ def _spread(function: Callable, items: Sequence, config: Config, step: str, prog
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     results: list = []
     progress(step, 0, len(items))
-    if not workers:
-        for chunk in chunks:
-            results.extend(function(chunk))
-            progress(step, len(results), len(items))
+    # The site is millions of long-lived objects: freezing them keeps the cyclic GC from rescanning them after
+    # every burst of allocations (a third of the render time) and keeps forked workers from copying them.
+    gc.freeze()
+    try:
+        if not workers:
+            for chunk in chunks:
+                results.extend(function(chunk))
+                progress(step, len(results), len(items))
+            return results
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk in pool.map(function, chunks):
+                results.extend(chunk)
+                progress(step, len(results), len(items))
         return results
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for chunk in pool.map(function, chunks):
-            results.extend(chunk)
-            progress(step, len(results), len(items))
-    return results
+    finally:
+        gc.unfreeze()
 
 
 def _format_chunk(entries: Sequence) -> list:
