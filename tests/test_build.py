@@ -132,3 +132,12 @@ def test_parallel_output_equals_serial_output(site: Path, tmp_path: Path) -> Non
     parallel = build(site, search=False, use_cache=False)
     assert parallel.published and parallel.rendered == 62
     assert snapshot(site / "public") == snapshot(serial / "public")
+
+
+def test_checking_some_paths_parses_only_those(site: Path) -> None:
+    (site / "content" / "gamma.md").write_text("---\ntitle: G\nsummary: S.\ntype: theory\n---\nUnmarked.\n")
+    beta = site / "content" / "beta-concept.md"
+    result = gather(site, [beta], use_cache=False)
+    assert [a.document.path for a in result.articles] == ["content/beta-concept.md"]
+    assert result.diagnostics == ()  # see_also [alpha-theory] resolves though alpha was not parsed
+    assert [d.code for d in gather(site, use_cache=False).diagnostics] == ["P001"]

@@ -26,7 +26,7 @@ from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import index_site
 from wikigen.load import load_sources
 from wikigen.model import Article, CheckedSite, Diagnostic, Document, OutputFile, Severity, SourceFile, Sources
-from wikigen.parse import parse_document, parse_site, worker_count
+from wikigen.parse import parse_document, parse_site, slug_of, worker_count
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, staged, write_files
@@ -48,7 +48,13 @@ def _document_key(source: SourceFile) -> str:
 
 
 def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
-    """Parse what the cache does not hold (without tokens: checking needs none), then check everything."""
+    """Parse what the cache does not hold (without tokens: checking needs none), then check everything.
+    With `check PATHS` only those articles are parsed; the others count only by their slugs."""
+    slugs = None
+    if sources.selected is not None:
+        slugs = [slug_of(s.path) for s in sources.articles]
+        chosen = tuple(s for s in sources.articles if s.path in sources.selected)
+        sources = dataclasses.replace(sources, articles=chosen)
     keys = {s.path: _document_key(s) for s in sources.articles if s.text is not None}
     known = {}
     for path, name in keys.items():
@@ -59,7 +65,7 @@ def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
     for document in parsed.documents:
         if document.path not in known:
             store.put(keys[document.path], document)
-    return check_site(parsed)
+    return check_site(parsed, slugs)
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
@@ -77,10 +78,11 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     return found
 
 
-def check_site(parsed: ParsedSite) -> CheckedSite:
+def check_site(parsed: ParsedSite, slugs: Collection[str] | None = None) -> CheckedSite:
+    """`slugs` names every article of the site when only some were parsed (`check PATHS`)."""
     config = parsed.config
     keys = parsed.bibliography.entries
-    slugs = {d.slug for d in parsed.documents}
+    slugs = set(slugs) if slugs is not None else {d.slug for d in parsed.documents}
     diagnostics = list(parsed.diagnostics)
     diagnostics.extend(_slug_collisions(parsed.documents))
     articles = []
@@ -98,8 +100,10 @@ def check_site(parsed: ParsedSite) -> CheckedSite:
         articles.append(Article(document, meta, counts, resolved))
     diagnostics.extend(check_bibliography(parsed.bibliography, cited_anywhere))
     selected = parsed.sources.selected
-    if selected is not None:
-        article_paths = {d.path for d in parsed.documents}
-        diagnostics = [d for d in diagnostics if d.path in selected or d.path not in article_paths]
+    if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
+        article_paths = {s.path for s in parsed.sources.articles}
+        diagnostics = [
+            d for d in diagnostics if (d.path in selected or d.path not in article_paths) and d.code != "B101"
+        ]
     unique = sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
     return CheckedSite(parsed, tuple(articles), tuple(unique))
