@@ -15,18 +15,19 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
-from wikigen.check import check_site
+from wikigen.check import check_documents
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import index_site
 from wikigen.load import load_sources
 from wikigen.model import Article, CheckedSite, Diagnostic, Document, OutputFile, Severity, SourceFile, Sources
-from wikigen.parse import parse_document, parse_site, slug_of, worker_count
+from wikigen.parse import iter_documents, parse_document, slug_of, worker_count
+from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, staged, write_files
@@ -47,25 +48,30 @@ def _document_key(source: SourceFile) -> str:
     return caching.key("document", source.path, source.digest)
 
 
-def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
-    """Parse what the cache does not hold (without tokens: checking needs none), then check everything.
-    With `check PATHS` only those articles are parsed; the others count only by their slugs."""
-    slugs = None
+def _check(sources: Sources, store: caching.Cache, keep: bool = True) -> CheckedSite:
+    """Parse what the cache does not hold (without tokens: checking needs none) and check each document as it
+    arrives. `keep=False` slims documents once checked (a build parses again what it renders). With
+    `check PATHS` only those articles are parsed; the others count only by their slugs."""
+    slugs = [slug_of(s.path) for s in sources.articles]
+    readable = [s for s in sources.articles if s.text is not None]
     if sources.selected is not None:
-        slugs = [slug_of(s.path) for s in sources.articles]
-        chosen = tuple(s for s in sources.articles if s.path in sources.selected)
-        sources = dataclasses.replace(sources, articles=chosen)
-    keys = {s.path: _document_key(s) for s in sources.articles if s.text is not None}
-    known = {}
-    for path, name in keys.items():
-        document = store.get(name)
-        if isinstance(document, Document) and document.path == path:
-            known[path] = document
-    parsed = parse_site(sources, tokens=False, known=known)
-    for document in parsed.documents:
-        if document.path not in known:
-            store.put(keys[document.path], document)
-    return check_site(parsed, slugs)
+        readable = [s for s in readable if s.path in sources.selected]
+    missing = [s for s in readable if not store.has(_document_key(s))]
+    fresh = iter_documents(missing, worker_count(sources.config.workers, len(missing)), tokens=False)
+    wanted = {s.path for s in missing}
+
+    def documents() -> Iterator[Document]:
+        for source in readable:
+            parsed = source.path in wanted
+            document = next(fresh) if parsed else store.get(_document_key(source))
+            if not isinstance(document, Document) or document.path != source.path:  # a rejected cache entry
+                document, parsed = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=()), True
+            if parsed:
+                store.put(_document_key(source), document)
+            yield document
+
+    bibliography = parse_bibliography(sources.bibliography)
+    return check_documents(sources, bibliography, documents(), slugs, keep)
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
@@ -240,7 +246,7 @@ def build(
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
     progress("check", 0, len(sources.articles))
-    site = _check(sources, store)
+    site = _check(sources, store, keep=False)
     progress("check", len(sources.articles), len(sources.articles))
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)

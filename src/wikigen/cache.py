@@ -51,6 +51,10 @@ class Cache:
     def _path(self, name: str) -> Path:
         return self.folder / name[:2] / name if len(name) > 16 else self.folder / name
 
+    def has(self, name: str) -> bool:
+        """Whether an entry exists; whether it can be trusted is for `get` to say."""
+        return self.enabled and self._path(name).is_file()
+
     def get(self, name: str) -> Any | None:
         if not self.enabled:
             return None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.model import (
     Article,
+    Bibliography,
     CheckedSite,
     Counts,
     Diagnostic,
@@ -18,6 +20,7 @@ from wikigen.model import (
     Pos,
     Provenance,
     Severity,
+    Sources,
     UnitKind,
 )
 
@@ -80,15 +83,32 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
 
 def check_site(parsed: ParsedSite, slugs: Collection[str] | None = None) -> CheckedSite:
     """`slugs` names every article of the site when only some were parsed (`check PATHS`)."""
-    config = parsed.config
-    keys = parsed.bibliography.entries
-    slugs = set(slugs) if slugs is not None else {d.slug for d in parsed.documents}
-    diagnostics = list(parsed.diagnostics)
-    diagnostics.extend(_slug_collisions(parsed.documents))
-    articles = []
+    if slugs is None:
+        slugs = [d.slug for d in parsed.documents]
+    return check_documents(parsed.sources, parsed.bibliography, parsed.documents, slugs)
+
+
+def _slim(document: Document) -> Document:
+    """What later stages need of a checked document when they parse it again themselves: its identity."""
+    return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
+                               headings=(), diagnostics=(), stray_markers=())
+
+
+def check_documents(
+    sources: Sources, bibliography: Bibliography, documents: Iterable[Document], slugs: Collection[str],
+    keep: bool = True,
+) -> CheckedSite:
+    """Check documents as they arrive. With `keep=False` each is slimmed once checked, so memory stays bounded
+    by the site's metadata, not its text."""
+    config = sources.config
+    keys = bibliography.entries
+    slugs = set(slugs)
+    diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
+    articles, kept = [], []
     cited_anywhere: set[str] = set()
-    for document in parsed.documents:
+    for document in documents:
         found, counts, cited = _units(document, keys)
+        found.extend(document.diagnostics)
         cited_anywhere.update(cited)
         meta = None
         if document.front is not None:
@@ -97,13 +117,17 @@ def check_site(parsed: ParsedSite, slugs: Collection[str] | None = None) -> Chec
             found.extend(problems)
         diagnostics.extend(found)
         resolved = tuple(k for k in cited if k in keys)
+        document = document if keep else _slim(document)
+        kept.append(document)
         articles.append(Article(document, meta, counts, resolved))
-    diagnostics.extend(check_bibliography(parsed.bibliography, cited_anywhere))
-    selected = parsed.sources.selected
+    diagnostics.extend(_slug_collisions(kept))
+    diagnostics.extend(check_bibliography(bibliography, cited_anywhere))
+    selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
-        article_paths = {s.path for s in parsed.sources.articles}
+        article_paths = {s.path for s in sources.articles}
         diagnostics = [
             d for d in diagnostics if (d.path in selected or d.path not in article_paths) and d.code != "B101"
         ]
     unique = sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
+    parsed = ParsedSite(sources, tuple(kept), bibliography)
     return CheckedSite(parsed, tuple(articles), tuple(unique))

@@ -14,7 +14,7 @@ import pickle
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import PurePosixPath
@@ -271,33 +271,34 @@ def worker_count(requested: int, articles: int) -> int:
     return 1 if articles < PARALLEL_FROM else max(1, min(wanted, articles // 16 or 1))
 
 
-def parse_site(sources: Sources, tokens: bool = True, known: Mapping[str, Document] | None = None) -> ParsedSite:
-    """Parse every article and the bibliography. Documents come back in source order whatever the worker count.
+def iter_documents(articles: Sequence[SourceFile], workers: int, tokens: bool = True) -> Iterator[Document]:
+    """Parse articles in source order, in worker processes when `workers` > 1, yielding each as soon as its chunk
+    is back, so a caller can check and drop documents without holding the whole site.
 
     `tokens=False` leaves `Document.tokens` and `caption_tokens` empty: checking needs none of them, and they are
-    most of a document's memory and nearly all of the cost of moving it between processes. `known` holds
-    documents already parsed from these very sources (a cache), by path; only the others are parsed.
+    most of a document's memory and nearly all of the cost of moving it between processes.
     """
-    known = known or {}
-    readable = [s for s in sources.articles if s.text is not None]
-    articles = [s for s in readable if s.path not in known]
-    workers = worker_count(sources.config.workers, len(articles))
-    if workers == 1:
-        with _no_gc():
-            documents = tuple(parse_document(s) for s in articles)
-            if not tokens:
-                documents = tuple(dataclasses.replace(d, tokens=(), caption_tokens=()) for d in documents)
-        bibliography = parse_bibliography(sources.bibliography)
-    else:
-        size = max(4, -(-len(articles) // (workers * 4)))  # about four chunks a worker, to even out the load
-        chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
-        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-            results = pool.map(_parse_chunk, chunks, [tokens] * len(chunks))
-            bibliography = parse_bibliography(sources.bibliography)  # meanwhile, in this process
+    if workers <= 1:
+        for source in articles:
             with _no_gc():
-                documents = tuple(d for blob in results for d in pickle.loads(blob))
-    fresh = {d.path: d for d in documents}
-    documents = tuple(known.get(s.path) or fresh[s.path] for s in readable)
+                document = parse_document(source)
+            yield document if tokens else dataclasses.replace(document, tokens=(), caption_tokens=())
+        return
+    size = max(4, -(-len(articles) // (workers * 4)))  # about four chunks a worker, to even out the load
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+        for blob in pool.map(_parse_chunk, chunks, [tokens] * len(chunks)):
+            with _no_gc():
+                documents = pickle.loads(blob)
+            yield from documents
+
+
+def parse_site(sources: Sources, tokens: bool = True) -> ParsedSite:
+    """Parse every article and the bibliography; documents in source order whatever the worker count."""
+    articles = [s for s in sources.articles if s.text is not None]
+    workers = worker_count(sources.config.workers, len(articles))
+    documents = tuple(iter_documents(articles, workers, tokens))
+    bibliography = parse_bibliography(sources.bibliography)
     diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
     for document in documents:
         diagnostics.extend(document.diagnostics)
