@@ -15,17 +15,27 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
-from wikigen.check import check_documents
+from wikigen.check import check_document, check_site
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import index_site
 from wikigen.load import load_sources
-from wikigen.model import Article, CheckedSite, Diagnostic, Document, OutputFile, Severity, SourceFile, Sources
+from wikigen.model import (
+    Article,
+    CheckedDocument,
+    CheckedSite,
+    Diagnostic,
+    Document,
+    OutputFile,
+    Severity,
+    SourceFile,
+    Sources,
+)
 from wikigen.parse import iter_documents, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
@@ -48,30 +58,50 @@ def _document_key(source: SourceFile) -> str:
     return caching.key("document", source.path, source.digest)
 
 
-def _check(sources: Sources, store: caching.Cache, keep: bool = True) -> CheckedSite:
-    """Parse what the cache does not hold (without tokens: checking needs none) and check each document as it
-    arrives. `keep=False` slims documents once checked (a build parses again what it renders). With
-    `check PATHS` only those articles are parsed; the others count only by their slugs."""
-    slugs = [slug_of(s.path) for s in sources.articles]
+def _assets(config: Config) -> str:
+    """Names, sizes and times of the content folder's other files: figure checks depend on them."""
+    content = config.path("content")
+    found = []
+    if content.is_dir():
+        for path in sorted(content.rglob("*")):
+            if path.suffix != ".md" and (info := _stat(path)) is not None and path.is_file():
+                found.append(f"{path.relative_to(content).as_posix()}\0{info}")
+    return caching.key(*found)
+
+
+def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
+    """Check every article, from the cache where its check still holds, else from its parsed document (cached
+    by content hash, else parsed in worker processes without tokens: checking needs none). Documents are slimmed
+    once checked, so the orchestrator holds the site's metadata, not its text. With `check PATHS` only those
+    articles are checked; the others count by their slugs."""
+    config = sources.config
+    slugs = frozenset(slug_of(s.path) for s in sources.articles)
     readable = [s for s in sources.articles if s.text is not None]
     if sources.selected is not None:
         readable = [s for s in readable if s.path in sources.selected]
-    missing = [s for s in readable if not store.has(_document_key(s))]
-    fresh = iter_documents(missing, worker_count(sources.config.workers, len(missing)), tokens=False)
-    wanted = {s.path for s in missing}
-
-    def documents() -> Iterator[Document]:
-        for source in readable:
-            parsed = source.path in wanted
-            document = next(fresh) if parsed else store.get(_document_key(source))
-            if not isinstance(document, Document) or document.path != source.path:  # a rejected cache entry
-                document, parsed = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=()), True
-            if parsed:
-                store.put(_document_key(source), document)
-            yield document
-
     bibliography = parse_bibliography(sources.bibliography)
-    return check_documents(sources, bibliography, documents(), slugs, keep)
+    keys = bibliography.entries
+    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)), _assets(config))
+    names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
+    results: dict[str, CheckedDocument] = {}
+    for source in readable:
+        cached = store.get(names[source.path]) if store.has(names[source.path]) else None
+        if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
+            results[source.path] = cached
+    unchecked = [s for s in readable if s.path not in results]
+    missing = [s for s in unchecked if not store.has(_document_key(s))]
+    fresh = iter_documents(missing, worker_count(config.workers, len(missing)), tokens=False)
+    wanted = {s.path for s in missing}
+    for source in unchecked:
+        parsed = source.path in wanted
+        document = next(fresh) if parsed else store.get(_document_key(source))
+        if not isinstance(document, Document) or document.path != source.path:  # a rejected cache entry
+            document, parsed = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=()), True
+        if parsed:
+            store.put(_document_key(source), document)
+        results[source.path] = check_document(document, keys, slugs, config, keep=False)
+        store.put(names[source.path], results[source.path])
+    return check_site(sources, bibliography, [results[s.path] for s in readable])
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
@@ -246,7 +276,7 @@ def build(
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
     progress("check", 0, len(sources.articles))
-    site = _check(sources, store, keep=False)
+    site = _check(sources, store)
     progress("check", len(sources.articles), len(sources.articles))
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)

@@ -199,7 +199,6 @@ class ParsedSite:
     sources: Sources
     documents: tuple[Document, ...]
     bibliography: Bibliography
-    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def config(self) -> Config:
@@ -274,6 +273,15 @@ class Article:
     @property
     def slug(self) -> str:
         return self.document.slug
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """One article's check, cacheable apart from the others: the site-wide rules need only these."""
+
+    article: Article
+    diagnostics: tuple[Diagnostic, ...]
+    cited: tuple[str, ...]  # every key cited, known or not, in order of first citation
 
 
 @dataclass(frozen=True)

@@ -129,22 +129,6 @@ def test_five_megabyte_article(site, checked) -> None:
     assert counts.unmarked == 0 and counts.sentences > 40_000
 
 
-def test_one_huge_paragraph_is_linear(site, checked) -> None:
-    import time
-
-    sentence = "Goal theory explains why learners differ in persistence under feedback [@a]. "
-
-    def cost(size: int) -> float:
-        root = site({"content/a.md": FRONT + sentence * (size // len(sentence)) + "\n"}, name="huge")
-        started = time.process_time()
-        checked(root)
-        return time.process_time() - started
-
-    small = min(cost(100_000) for _ in range(3))
-    large = cost(800_000)
-    assert large < 11 * small  # 8x the input: linear is ~8x (it was ~17x while marker lookup was quadratic)
-
-
 def test_parse_group_edge_cases() -> None:
     for text in ["[@]", "[@ a]", "[@a;]", "[;@a]", "[@a,]", "[@a;;@b]", "[@llm, p. 2]", "[@LLM]", "[@a b]",
                  "[@a-]", "[@\u00e9t\u00e9]", "[@a\x00]", "[" + "@a;" * 10_000 + "]"]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Sequence
 
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
+from wikigen.config import Config
 from wikigen.model import (
     Article,
     Bibliography,
+    CheckedDocument,
     CheckedSite,
     Counts,
     Diagnostic,
@@ -81,47 +83,39 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     return found
 
 
-def check_site(parsed: ParsedSite, slugs: Collection[str] | None = None) -> CheckedSite:
-    """`slugs` names every article of the site when only some were parsed (`check PATHS`)."""
-    if slugs is None:
-        slugs = [d.slug for d in parsed.documents]
-    return check_documents(parsed.sources, parsed.bibliography, parsed.documents, slugs)
-
-
 def _slim(document: Document) -> Document:
     """What later stages need of a checked document when they parse it again themselves: its identity."""
     return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
                                headings=(), diagnostics=(), stray_markers=())
 
 
-def check_documents(
-    sources: Sources, bibliography: Bibliography, documents: Iterable[Document], slugs: Collection[str],
-    keep: bool = True,
+def check_document(
+    document: Document, keys: Collection[str], slugs: Collection[str], config: Config, keep: bool = True
+) -> CheckedDocument:
+    """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
+    `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
+    found, counts, cited = _units(document, keys)
+    found.extend(document.diagnostics)
+    meta = None
+    if document.front is not None:
+        uses_llm = any(m.llm for m in document.markers)
+        meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
+        found.extend(problems)
+    resolved = tuple(k for k in cited if k in keys)
+    article = Article(document if keep else _slim(document), meta, counts, resolved)
+    return CheckedDocument(article, tuple(found), cited)
+
+
+def check_site(
+    sources: Sources, bibliography: Bibliography, checked: Sequence[CheckedDocument]
 ) -> CheckedSite:
-    """Check documents as they arrive. With `keep=False` each is slimmed once checked, so memory stays bounded
-    by the site's metadata, not its text."""
-    config = sources.config
-    keys = bibliography.entries
-    slugs = set(slugs)
+    """The whole-site rules (slug collisions, the bibliography, uncited entries) over checked documents."""
     diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
-    articles, kept = [], []
-    cited_anywhere: set[str] = set()
-    for document in documents:
-        found, counts, cited = _units(document, keys)
-        found.extend(document.diagnostics)
-        cited_anywhere.update(cited)
-        meta = None
-        if document.front is not None:
-            uses_llm = any(m.llm for m in document.markers)
-            meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
-            found.extend(problems)
-        diagnostics.extend(found)
-        resolved = tuple(k for k in cited if k in keys)
-        document = document if keep else _slim(document)
-        kept.append(document)
-        articles.append(Article(document, meta, counts, resolved))
-    diagnostics.extend(_slug_collisions(kept))
-    diagnostics.extend(check_bibliography(bibliography, cited_anywhere))
+    for result in checked:
+        diagnostics.extend(result.diagnostics)
+    documents = tuple(result.article.document for result in checked)
+    diagnostics.extend(_slug_collisions(documents))
+    diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
     selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
         article_paths = {s.path for s in sources.articles}
@@ -129,5 +123,5 @@ def check_documents(
             d for d in diagnostics if (d.path in selected or d.path not in article_paths) and d.code != "B101"
         ]
     unique = sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
-    parsed = ParsedSite(sources, tuple(kept), bibliography)
-    return CheckedSite(parsed, tuple(articles), tuple(unique))
+    parsed = ParsedSite(sources, documents, bibliography)
+    return CheckedSite(parsed, tuple(result.article for result in checked), tuple(unique))

@@ -33,15 +33,12 @@ from wikigen.model import (
     Heading,
     Link,
     Marker,
-    ParsedSite,
     Pos,
     Sentence,
     Severity,
     SourceFile,
-    Sources,
     UnitKind,
 )
-from wikigen.parse.bibliography import parse_bibliography
 from wikigen.parse.frontmatter import parse_front_matter, split
 from wikigen.parse.markers import RawMarker, markers_plugin
 from wikigen.parse.sentences import Unit, units_plugin
@@ -291,15 +288,3 @@ def iter_documents(articles: Sequence[SourceFile], workers: int, tokens: bool = 
             with _no_gc():
                 documents = pickle.loads(blob)
             yield from documents
-
-
-def parse_site(sources: Sources, tokens: bool = True) -> ParsedSite:
-    """Parse every article and the bibliography; documents in source order whatever the worker count."""
-    articles = [s for s in sources.articles if s.text is not None]
-    workers = worker_count(sources.config.workers, len(articles))
-    documents = tuple(iter_documents(articles, workers, tokens))
-    bibliography = parse_bibliography(sources.bibliography)
-    diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
-    for document in documents:
-        diagnostics.extend(document.diagnostics)
-    return ParsedSite(sources, documents, bibliography, tuple(diagnostics))

@@ -27,7 +27,7 @@ from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference", "render_site"]
+__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
@@ -463,16 +463,3 @@ class SiteRenderer:
         problems = self.checker.problems()
         if problems:
             raise BrokenLinks(problems)
-
-
-def render_site(site: CheckedSite) -> Iterator[OutputFile]:
-    """Yield every file of the site in one process; raise BrokenLinks at the end. The build orchestrator
-    drives the same steps across processes and reuses unchanged pages."""
-    renderer = SiteRenderer(site)
-    pages = []
-    for article in renderer.articles:
-        page = renderer.render_article(article)
-        renderer.record(page)
-        pages.append(page)
-        yield OutputFile(page.path, page.content or b"")
-    yield from renderer.site_files(pages)
