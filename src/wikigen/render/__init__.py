@@ -8,6 +8,7 @@ path). Internal links are verified at the end: a broken one raises `BrokenLinks`
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import os
 import posixpath
@@ -112,6 +113,7 @@ class SiteRenderer:
         self.config = site.config
         self.articles = tuple(sorted((a for a in site.articles if a.meta is not None), key=article_sort_key))
         self.by_slug = {a.slug: a for a in self.articles}
+        self.slugs_digest = hashlib.sha256("\0".join(sorted(self.by_slug)).encode()).hexdigest()
         self.env = environment(self.config)
         self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
         self.taxonomies = build_taxonomies(self.articles)
@@ -268,7 +270,7 @@ class SiteRenderer:
             [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
             [taxonomy["populations"].url(p) for p in meta.populations],
             [taxonomy["problems"].url(p) for p in meta.problems],
-            sorted(self.by_slug),  # body links to other articles resolve only while they exist
+            self.slugs_digest,  # body links to other articles resolve only while they exist
             SEARCH_SCRIPT in self.static,
         ]
         return repr(parts)

@@ -68,6 +68,8 @@ class LinkChecker:
         self.references.extend((path, source or path, href) for href in hrefs)
 
     def _target(self, page: str, href: str) -> tuple[str | None, str]:
+        if href.startswith("#"):  # most links of a page: its own badges, back-links and headings
+            return page, urllib.parse.unquote(href[1:])
         parts = urllib.parse.urlsplit(href)
         fragment = urllib.parse.unquote(parts.fragment)
         if not parts.path:
@@ -88,8 +90,14 @@ class LinkChecker:
 
     def problems(self) -> list[Diagnostic]:
         found = []
+        absolute: dict[str, tuple[str | None, str]] = {}  # site-absolute links resolve the same from every page
         for page, source, href in self.references:
-            target, fragment = self._target(page, href)
+            if href.startswith("/"):
+                if href not in absolute:
+                    absolute[href] = self._target(page, href)
+                target, fragment = absolute[href]
+            else:
+                target, fragment = self._target(page, href)
             message = None
             if target not in self.files:
                 message = f"broken internal link `{href}` on {page_url(page)}: no such page or file"
