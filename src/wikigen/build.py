@@ -36,13 +36,14 @@ from wikigen.model import (
     SourceFile,
     Sources,
 )
-from wikigen.parse import iter_documents, parse_document, slug_of, worker_count
+from wikigen.parse import no_gc, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, staged, write_files
 
 MANIFEST = "manifest"
+_JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
 def _load(root: Path, selected: Iterable[Path] | None) -> Sources:
@@ -69,7 +70,31 @@ def _assets(config: Config) -> str:
     return caching.key(*found)
 
 
-def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
+Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    pass
+
+
+def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
+    """Worker: parse (or take from the cache) and check each article, write both to the cache, and send back
+    only the slim check: moving a parsed document between processes costs as much as parsing it."""
+    store, names = _JOB["store"], _JOB["names"]
+    results = []
+    for source in sources:
+        document = store.get(_document_key(source)) if store.has(_document_key(source)) else None
+        if not isinstance(document, Document) or document.path != source.path:
+            with no_gc():
+                document = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=())
+            store.put(_document_key(source), document)
+        result = check_document(document, _JOB["keys"], _JOB["slugs"], _JOB["config"], keep=False)
+        store.put(names[source.path], result)
+        results.append(result)
+    return results
+
+
+def _check(sources: Sources, store: caching.Cache, progress: Progress = _quiet) -> CheckedSite:
     """Check every article, from the cache where its check still holds, else from its parsed document (cached
     by content hash, else parsed in worker processes without tokens: checking needs none). Documents are slimmed
     once checked, so the orchestrator holds the site's metadata, not its text. With `check PATHS` only those
@@ -89,18 +114,12 @@ def _check(sources: Sources, store: caching.Cache) -> CheckedSite:
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
-    missing = [s for s in unchecked if not store.has(_document_key(s))]
-    fresh = iter_documents(missing, worker_count(config.workers, len(missing)), tokens=False)
-    wanted = {s.path for s in missing}
-    for source in unchecked:
-        parsed = source.path in wanted
-        document = next(fresh) if parsed else store.get(_document_key(source))
-        if not isinstance(document, Document) or document.path != source.path:  # a rejected cache entry
-            document, parsed = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=()), True
-        if parsed:
-            store.put(_document_key(source), document)
-        results[source.path] = check_document(document, keys, slugs, config, keep=False)
-        store.put(names[source.path], results[source.path])
+    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names)
+    try:
+        for result in _spread(_check_chunk, unchecked, config, "check", progress):
+            results[result.article.document.path] = result
+    finally:
+        _JOB.clear()
     return check_site(sources, bibliography, [results[s.path] for s in readable])
 
 
@@ -175,16 +194,6 @@ def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
 
 
 # ---------------------------------------------------------------- work spread over processes
-
-_JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
-
-
-Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
-
-
-def _quiet(step: str, done: int, total: int) -> None:
-    pass
-
 
 def _spread(function: Callable, items: Sequence, config: Config, step: str, progress: Progress) -> list:
     """`function` over chunks of `items`, results in order, in forked worker processes when that pays: not for
@@ -275,9 +284,7 @@ def build(
         return BuildResult(None, True, diagnostics, previous["articles"], config.output,
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
-    progress("check", 0, len(sources.articles))
-    site = _check(sources, store)
-    progress("check", len(sources.articles), len(sources.articles))
+    site = _check(sources, store, progress)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress))

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import copyreg
-import dataclasses
 import functools
 import gc
 import html
-import io
-import multiprocessing
 import os
-import pickle
 import re
-import threading
 import urllib.parse
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
@@ -210,11 +202,11 @@ def parse_document(source: SourceFile) -> Document:
 
 # ---------------------------------------------------------------- the whole site, in parallel
 
-PARALLEL_FROM = 50  # articles; below this, worker start-up and transfer cost more than they save
+PARALLEL_FROM = 50  # articles; below this, worker start-up costs more than it saves
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """Parsing allocates millions of objects that all stay alive: cyclic GC would rescan them again and again
     (about a quarter of the parse time) and find nothing to free."""
     enabled = gc.isenabled()
@@ -226,65 +218,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _slotted(obj):
-    """Pickle a slotted dataclass as a constructor call: unpickling runs no Python-level `__setstate__`."""
-    return type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
-
-
-def _token(token: Token):
-    return Token, (token.type, token.tag, token.nesting, token.attrs, token.map, token.level, token.children,
-                   token.content, token.markup, token.info, token.meta, token.block, token.hidden)
-
-
-_DISPATCH = copyreg.dispatch_table.copy()
-_DISPATCH[Token] = _token
-for _cls in (Pos, Citation, Marker, Sentence, Link, Heading, Diagnostic, FrontMatter):
-    _DISPATCH[_cls] = _slotted
-
-
-def _parse_chunk(sources: Sequence[SourceFile], tokens: bool) -> bytes:
-    """Worker: parse a run of articles and pickle them with the fast reducers above."""
-    with _no_gc():
-        documents = [parse_document(s) for s in sources]
-        if not tokens:
-            documents = [dataclasses.replace(d, tokens=(), caption_tokens=()) for d in documents]
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = _DISPATCH
-        pickler.dump(documents)
-        return buffer.getvalue()
-
-
-def _context():
-    """fork starts a worker in milliseconds with every module loaded; it is unsafe once threads run (serve)."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
 def worker_count(requested: int, articles: int) -> int:
     """`workers = 0` means one per core; small sites are parsed in this process."""
     wanted = requested or os.cpu_count() or 1
     return 1 if articles < PARALLEL_FROM else max(1, min(wanted, articles // 16 or 1))
-
-
-def iter_documents(articles: Sequence[SourceFile], workers: int, tokens: bool = True) -> Iterator[Document]:
-    """Parse articles in source order, in worker processes when `workers` > 1, yielding each as soon as its chunk
-    is back, so a caller can check and drop documents without holding the whole site.
-
-    `tokens=False` leaves `Document.tokens` and `caption_tokens` empty: checking needs none of them, and they are
-    most of a document's memory and nearly all of the cost of moving it between processes.
-    """
-    if workers <= 1:
-        for source in articles:
-            with _no_gc():
-                document = parse_document(source)
-            yield document if tokens else dataclasses.replace(document, tokens=(), caption_tokens=())
-        return
-    size = max(4, -(-len(articles) // (workers * 4)))  # about four chunks a worker, to even out the load
-    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
-    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-        for blob in pool.map(_parse_chunk, chunks, [tokens] * len(chunks)):
-            with _no_gc():
-                documents = pickle.loads(blob)
-            yield from documents
