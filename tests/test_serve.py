@@ -254,11 +254,8 @@ STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-s
 
 
 @pytest.mark.browser
-def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Path) -> None:
+def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Path, browser) -> None:
     """In Chromium with a strict CSP: an error shows the overlay, fixing it reloads the page; no console errors."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
     article = site / ARTICLE
     original = article.read_text(encoding="utf-8")
     problems: list[str] = []
@@ -270,26 +267,24 @@ def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Pa
         response = route.fetch()
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.route("**/*", add_csp)
-            page.goto(server.url + "articles/task-involvement/")
-            page.wait_for_function("() => document.querySelector('script[src=\"/__wikigen/live.js\"]') !== null")
+    page = browser.new_page()
+    try:
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.route("**/*", add_csp)
+        page.goto(server.url + "articles/task-involvement/")
+        page.wait_for_function("() => document.querySelector('script[src=\"/__wikigen/live.js\"]') !== null")
 
-            _edit(article, original + "\nThis sentence has no marker.\n")
-            overlay = page.wait_for_selector("#wikigen-dev-overlay", timeout=DEADLINE * 1000)
-            assert "P001 sentence has no marker" in overlay.inner_text()
+        _edit(article, original + "\nThis sentence has no marker.\n")
+        overlay = page.wait_for_selector("#wikigen-dev-overlay", timeout=DEADLINE * 1000)
+        assert "P001 sentence has no marker" in overlay.inner_text()
 
-            with page.expect_navigation(timeout=DEADLINE * 1000):
-                _edit(article, original + "\nThe fixed sentence is here [@llm].\n")
-            page.wait_for_load_state()
-            assert "The fixed sentence is here" in page.content()
-            assert page.query_selector("#wikigen-dev-overlay") is None
-            page.unroute_all(behavior="ignoreErrors")
-        finally:
-            browser.close()
+        with page.expect_navigation(timeout=DEADLINE * 1000):
+            _edit(article, original + "\nThe fixed sentence is here [@llm].\n")
+        page.wait_for_load_state()
+        assert "The fixed sentence is here" in page.content()
+        assert page.query_selector("#wikigen-dev-overlay") is None
+        page.unroute_all(behavior="ignoreErrors")
+    finally:
+        page.close()
     assert problems == []

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import urllib.parse
 from collections.abc import Iterator
@@ -27,16 +26,6 @@ from netlify_site import header_rules, load_netlify, serve
 from wikigen.build import build
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("WIKIGEN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
 TIMEOUT_MS = 10_000
 
@@ -79,20 +68,6 @@ def base_url(built_site: Path, netlify_config: dict[str, Any]) -> Iterator[str]:
 
 
 # ---------------------------------------------------------------- fixtures: the browser and a watched page
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (./setup.sh does, as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 CSP_LISTENER = """
