@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import multiprocessing
 import os
 import threading
@@ -83,7 +82,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
     store, names = _JOB["store"], _JOB["names"]
     results = []
     for source in sources:
-        document = store.get(_document_key(source)) if store.has(_document_key(source)) else None
+        document = store.get(_document_key(source))
         if not isinstance(document, Document) or document.path != source.path:
             with no_gc():
                 document = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=())
@@ -110,7 +109,7 @@ def _check(sources: Sources, store: caching.Cache, progress: Progress = _quiet) 
     names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
     results: dict[str, CheckedDocument] = {}
     for source in readable:
-        cached = store.get(names[source.path]) if store.has(names[source.path]) else None
+        cached = store.get(names[source.path])
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
@@ -165,15 +164,6 @@ def output_folder(config: Config) -> Path:
         if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
             raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
     return output
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -250,13 +240,9 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
     for article in articles:
         document = parse_document(sources[article.document.path])
         page = renderer.render_article(dataclasses.replace(article, document=document))
-        write_files(staging, [_as_file(page)])
+        write_files(staging, [OutputFile(page.path, page.content or b"")])
         pages.append(dataclasses.replace(page, content=None))
     return pages
-
-
-def _as_file(page: RenderedPage) -> OutputFile:
-    return OutputFile(page.path, page.content or b"")
 
 
 def build(
@@ -267,7 +253,7 @@ def build(
     config = sources.config
     store = caching.Cache(config.path("cache"), use_cache)
     output = output_folder(config)
-    theme = _tree_digest(config.path("theme"))
+    theme = caching.tree_digest(config.path("theme"))
     design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""))
     inputs = caching.key(
         design,

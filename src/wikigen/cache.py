@@ -20,15 +20,20 @@ MAGIC = b"wikigen-cache 1\n"
 PACKAGE = Path(__file__).resolve().parent
 
 
+def tree_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
+    """Hash of the names and bytes of the files under `folder` (those with one of `suffixes`, if given)."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and (suffixes is None or path.suffix in suffixes):
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def code_fingerprint() -> str:
     """Hash of wikigen's own code and default theme: an upgrade invalidates every cached result."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".xml", ".css", ".js", ".svg", ".txt"):
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return tree_digest(PACKAGE, (".py", ".html", ".xml", ".css", ".js", ".svg", ".txt"))
 
 
 def key(*parts: str | bytes) -> str:
@@ -50,10 +55,6 @@ class Cache:
 
     def _path(self, name: str) -> Path:
         return self.folder / name[:2] / name if len(name) > 16 else self.folder / name
-
-    def has(self, name: str) -> bool:
-        """Whether an entry exists; whether it can be trusted is for `get` to say."""
-        return self.enabled and self._path(name).is_file()
 
     def get(self, name: str) -> Any | None:
         if not self.enabled:

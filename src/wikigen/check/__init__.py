@@ -31,7 +31,7 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
     return Diagnostic(document.path, pos.line, pos.column, code, Severity.ERROR, message)
 
 
-def _units(document: Document, keys) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
+def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
     tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
@@ -44,7 +44,7 @@ def _units(document: Document, keys) -> tuple[list[Diagnostic], Counts, tuple[st
             else:
                 hint = f"sentence has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
                 found.append(_error(document, sentence.pos, "P001", f"{hint} or `[@llm]` if it has none"))
-    for marker in document.markers:
+    for marker in markers:
         for code, pos, message in marker.problems:
             found.append(_error(document, pos, code, message))
         for citation in marker.citations:
@@ -94,11 +94,12 @@ def check_document(
 ) -> CheckedDocument:
     """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
     `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
-    found, counts, cited = _units(document, keys)
+    markers = document.markers  # a property that walks every sentence: once
+    found, counts, cited = _units(document, markers, keys)
     found.extend(document.diagnostics)
     meta = None
     if document.front is not None:
-        uses_llm = any(m.llm for m in document.markers)
+        uses_llm = any(m.llm for m in markers)
         meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
         found.extend(problems)
     resolved = tuple(k for k in cited if k in keys)
