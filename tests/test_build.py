@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import wikigen.build
 from wikigen.build import build, gather
+from wikigen.cache import Cache
+from wikigen.parse import parse_document
 
 RENDER_SITE = Path(__file__).parent / "sites" / "render"
 
@@ -104,6 +107,45 @@ def test_a_corrupt_cache_is_detected_and_rebuilt(site: Path, tmp_path: Path, dam
     assert result.published and result.rendered == 2  # the manifest was unreadable: nothing could be kept
     assert snapshot(site / "public") == cold(site, tmp_path)
     assert gather(site).errors == 0
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The articles the build parses (small sites are built in this process)."""
+    calls: list[str] = []
+
+    def counting(source):
+        calls.append(Path(source.path).name)
+        return parse_document(source)
+
+    monkeypatch.setattr(wikigen.build, "parse_document", counting)
+    return calls
+
+
+def _bodies(root: Path) -> list[str]:
+    manifest = Cache(root / ".wikigen-cache").get("manifest")
+    assert isinstance(manifest, dict)
+    return manifest["bodies"]
+
+
+def test_a_build_parses_each_article_once(site: Path, parses: list[str], tmp_path: Path) -> None:
+    assert build(site, search=False).published
+    assert sorted(parses) == ["alpha-theory.md", "beta-concept.md"]  # the check renders the bodies it parsed
+    old = _bodies(site)
+    parses.clear()
+    edit(site / "content" / "alpha-theory.md", "title: Alpha", "title: Renamed Alpha")
+    result = build(site, search=False)
+    assert result.rendered == 2 and parses == ["alpha-theory.md"]  # beta's page is redone from its cached body
+    assert snapshot(site / "public") == cold(site, tmp_path)
+    gone = set(old) - set(_bodies(site))
+    assert len(gone) == 1 and not any((site / ".wikigen-cache").rglob(gone.pop()))  # alpha's old body is removed
+
+
+def test_a_build_after_a_check_parses_again_for_the_bodies(site: Path, parses: list[str], tmp_path: Path) -> None:
+    assert gather(site).errors == 0
+    assert build(site, search=False).published  # the checks come from the cache; the pages need tokens
+    assert sorted(parses) == ["alpha-theory.md", "alpha-theory.md", "beta-concept.md", "beta-concept.md"]
+    assert snapshot(site / "public") == cold(site, tmp_path)
 
 
 def test_the_check_reuses_parsed_documents(site: Path) -> None:

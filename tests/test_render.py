@@ -319,6 +319,19 @@ def test_broken_internal_link_fails_the_build(tmp_path):
     assert not (root / "public").exists()
 
 
+def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
+    root = _copy(tmp_path)
+    article = root / "content" / "beta-concept.md"
+    article.write_text(article.read_text() + "\nSee [here](#nowhere), [there](alpha-theory.md#elsewhere) and"
+                       " [fine](alpha-theory.md#sources) [@llm].\n")
+    result = build(root, search=False)
+    assert not result.published
+    messages = sorted(d.message for d in result.problems)
+    assert [d.code for d in result.problems] == ["R001", "R001"]
+    assert "`#nowhere`" in messages[0] and "no element with id `nowhere`" in messages[0]
+    assert "`/articles/alpha-theory/#elsewhere`" in messages[1] and "id `elsewhere`" in messages[1]
+
+
 def test_sanitise_keeps_only_italic_and_bold():
     raw = 'A <i>b</i> <span style="font-variant:small-caps;">c</span> <script>x</script> &amp; \ue000d\ue001'
     assert sanitise(raw) == "A <i>b</i> c x &amp; &lt;d&gt;"

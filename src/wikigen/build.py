@@ -38,6 +38,7 @@ from wikigen.model import (
 from wikigen.parse import no_gc, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
+from wikigen.render.body import Body, render_body
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, staged, write_files
 
@@ -76,24 +77,38 @@ def _quiet(step: str, done: int, total: int) -> None:
     pass
 
 
+def _body_name(check_name: str) -> str:
+    """A rendered body depends on what an article's check does (its source, the config, the site's slugs and
+    keys), so it is cached beside the check."""
+    return caching.key(check_name, "body")
+
+
 def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
     """Worker: parse (or take from the cache) and check each article, write both to the cache, and send back
-    only the slim check: moving a parsed document between processes costs as much as parsing it."""
-    store, names = _JOB["store"], _JOB["names"]
+    only the slim check: moving a parsed document between processes costs as much as parsing it. For a build
+    it also renders the article's body while it holds the tokens, so rendering the page needs no second parse."""
+    store, names, keys, slugs, config = _JOB["store"], _JOB["names"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
+    bodies = _JOB["bodies"]
     results = []
     for source in sources:
-        document = store.get(_document_key(source))
+        document = None if bodies else store.get(_document_key(source))
         if not isinstance(document, Document) or document.path != source.path:
             with no_gc():
-                document = dataclasses.replace(parse_document(source), tokens=(), caption_tokens=())
-            store.put(_document_key(source), document)
-        result = check_document(document, _JOB["keys"], _JOB["slugs"], _JOB["config"], keep=False)
+                document = parse_document(source)
+            store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
+        result = check_document(document, keys, slugs, config, keep=False)
         store.put(names[source.path], result)
+        errors = any(d.severity is Severity.ERROR for d in result.diagnostics)
+        if bodies and result.article.meta is not None and not errors:
+            article = dataclasses.replace(result.article, document=document)
+            store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
         results.append(result)
     return results
 
 
-def _check(sources: Sources, store: caching.Cache, progress: Progress = _quiet) -> CheckedSite:
+def _check(
+    sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
+) -> tuple[CheckedSite, dict[str, str]]:
     """Check every article, from the cache where its check still holds, else from its parsed document (cached
     by content hash, else parsed in worker processes without tokens: checking needs none). Documents are slimmed
     once checked, so the orchestrator holds the site's metadata, not its text. With `check PATHS` only those
@@ -113,18 +128,18 @@ def _check(sources: Sources, store: caching.Cache, progress: Progress = _quiet) 
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
-    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names)
+    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, bodies=bodies)
     try:
         for result in _spread(_check_chunk, unchecked, config, "check", progress):
             results[result.article.document.path] = result
     finally:
         _JOB.clear()
-    return check_site(sources, bibliography, [results[s.path] for s in readable])
+    return check_site(sources, bibliography, [results[s.path] for s in readable]), names
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
     sources = _load(root, selected)
-    return _check(sources, caching.Cache(sources.config.path("cache"), use_cache))
+    return _check(sources, caching.Cache(sources.config.path("cache"), use_cache))[0]
 
 
 @dataclass(frozen=True)
@@ -233,13 +248,16 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
-    """Worker: parse each article again with its tokens (only workers hold tokens, one article at a time),
-    render it and write the page straight into the staging folder."""
-    renderer, sources, staging = _JOB["renderer"], _JOB["sources"], _JOB["staging"]
+    """Worker: render each article page from its body rendered by the check (else parse the article again for
+    its tokens: only workers hold tokens, one article at a time) and write it straight into the staging folder."""
+    renderer, sources, staging, store, bodies = (_JOB[k] for k in ("renderer", "sources", "staging", "store", "bodies"))
     pages = []
     for article in articles:
-        document = parse_document(sources[article.document.path])
-        page = renderer.render_article(dataclasses.replace(article, document=document))
+        path = article.document.path
+        body = store.get(bodies[path])
+        if not isinstance(body, Body):
+            body = renderer.body(dataclasses.replace(article, document=parse_document(sources[path])))
+        page = renderer.render_article(article, body)
         write_files(staging, [OutputFile(page.path, page.content or b"")])
         pages.append(dataclasses.replace(page, content=None))
     return pages
@@ -270,7 +288,7 @@ def build(
         return BuildResult(None, True, diagnostics, previous["articles"], config.output,
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
-    site = _check(sources, store, progress)
+    site, names = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress))
@@ -287,7 +305,9 @@ def build(
     try:
         with staged(output) as staging:
             link_files(output, staging, [page.path for page in kept])
-            _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging)
+            bodies = {path: _body_name(name) for path, name in names.items()}
+            _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
+                        store=store, bodies=bodies)
             try:
                 rendered = _spread(_render_chunk, todo, config, "render", progress)
             finally:
@@ -304,7 +324,10 @@ def build(
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
     by_path = {page.path: page for page in pages}
+    for stale in set(previous.get("bodies", ())) - set(bodies.values()):
+        store.remove(stale)  # of articles edited or removed since, or of another configuration
     store.put(MANIFEST, {
+        "bodies": sorted(bodies.values()),
         "inputs": inputs,
         "diagnostics": site.diagnostics,
         "articles": len(site.articles),

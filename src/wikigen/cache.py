@@ -90,6 +90,10 @@ class Cache:
         except OSError:
             return  # a cache that cannot be written only costs time
 
+    def remove(self, name: str) -> None:
+        with contextlib.suppress(OSError):
+            self._path(name).unlink()
+
     def _reject(self, path: Path) -> None:
         self.rejected += 1
         with contextlib.suppress(OSError):

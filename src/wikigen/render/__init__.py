@@ -11,20 +11,18 @@ import datetime as dt
 import hashlib
 import math
 import os
-import posixpath
 import re
-import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
+from wikigen.render.body import Body, article_url, citation_numbers, fill, media_file, render_body
 from wikigen.render.links import BrokenLinks, LinkChecker, page_url, scan
-from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
 
@@ -101,8 +99,8 @@ class RenderedPage:
     path: str
     source: str
     content: bytes | None  # None: the previous build's file is kept
-    ids: frozenset[str]
-    hrefs: tuple[str, ...]
+    ids: str  # NUL-separated
+    hrefs: tuple[str, ...]  # internal links but those to the page's own ids
     media: tuple[tuple[str, str], ...]  # (output path, source file)
     generated: str | None
 
@@ -151,9 +149,7 @@ class SiteRenderer:
             anchors[key] = anchor
         return anchors
 
-    @staticmethod
-    def article_url(slug: str) -> str:
-        return f"/articles/{urllib.parse.quote(slug)}/"
+    article_url = staticmethod(article_url)
 
     def absolute(self, url: str) -> str:
         return self.base_url + url
@@ -163,24 +159,13 @@ class SiteRenderer:
 
     def media_url(self, relative: str) -> str | None:
         """Register a content file for copying; None when it would leave the content folder."""
-        normal = posixpath.normpath(relative.lstrip("/"))
-        if normal.startswith("..") or normal in (".", ""):
+        found = media_file(self.config, relative)
+        if found is None:
             return None
-        path = self.content / Path(*PurePosixPath(normal).parts)
-        if path.is_file() and path.resolve().is_relative_to(self.config.root.resolve()):  # no symlink out
-            self._article_media[f"media/{normal}"] = path
-        return "/media/" + urllib.parse.quote(normal)
-
-    def _image_resolver(self, article: Article):
-        folder = posixpath.dirname(posixpath.relpath(article.document.path, self.config.content))
-
-        def resolve(src: str) -> str:
-            if not src or src.startswith(("/", "#")) or re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src):
-                return src
-            path = urllib.parse.unquote(urllib.parse.urlsplit(src).path)
-            return self.media_url(posixpath.join(folder, path)) or src
-
-        return resolve
+        url, output, file = found
+        if file is not None:
+            self._article_media[output] = file
+        return url
 
     def common(self, url: str) -> dict:
         return {
@@ -280,39 +265,27 @@ class SiteRenderer:
         self.checker.add_scanned(page.path, page.source, page.ids, page.hrefs)
         self.media.update((path, Path(source)) for path, source in page.media)
 
-    def render_article(self, article: Article) -> RenderedPage:
-        self._article_media = {}
-        output = self._render_article(article)
+    def body(self, article: Article) -> Body:
+        """The article's Markdown rendered here, from its tokens: when the check did not render it."""
+        return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
+
+    def render_article(self, article: Article, body: Body) -> RenderedPage:
+        self._article_media = {Path(k).as_posix(): Path(v) for k, v in body.media}
+        output = self._render_article(article, body)
         ids, hrefs = scan(output.content.decode("utf-8"))
         media = tuple(sorted((path, str(source)) for path, source in self._article_media.items()))
         generated = article.meta.provenance.generated if article.meta else None
         return RenderedPage(output.path, article.document.path, output.content, ids, hrefs, media, generated)
 
-    def _render_article(self, article: Article) -> OutputFile:
+    def _render_article(self, article: Article, body: Body) -> OutputFile:
         meta = article.meta
         assert meta is not None
         url = self.article_url(article.slug)
-        numbers = {key: number for number, key in enumerate(article.cited, 1) if key in self.references}
-        owners: dict[int, str] = {}
-        for sentence in article.document.sentences:
-            for marker in sentence.markers:
-                owners.setdefault(id(marker), sentence.id)
-        for sentence in article.document.sentences:  # a callout's marker: back-link to its first sentence
-            if sentence.inherited is not None:
-                owners.setdefault(id(sentence.inherited), sentence.id)
-        model = meta.provenance.model or "a language model"
-        context = ArticleContext(
-            numbers=numbers,
-            references=self.references,
-            owners=owners,
-            llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
-            resolve_image=self._image_resolver(article),
-            resolve_link=link_resolver(url, lambda slug: self.article_url(slug) if slug in self.by_slug else None),
-        )
+        numbers = citation_numbers(article, self.references)
+        by_number = {number: self.references[key] for key, number in numbers.items()}
         figure = None
         if meta.figure:
-            caption_tokens = article.document.caption_tokens
-            caption = render_tokens(caption_tokens, context) if caption_tokens else None
+            caption = fill(body.caption, by_number) if body.caption else None
             src = meta.figure.src
             external = bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src))
             figure = {
@@ -321,10 +294,10 @@ class SiteRenderer:
                 "alt": meta.figure.alt,
                 "caption": caption,
             }
-        body = render_tokens(article.document.tokens, context)
+        backlinks = dict(body.backlinks)
         sources = []
         for key, number in numbers.items():
-            targets = tuple(context.backlinks.get(key, {}))
+            targets = backlinks.get(key, ())
             sources.append(SourceItem(
                 number=number,
                 key=key,
@@ -353,9 +326,9 @@ class SiteRenderer:
             meta=meta,
             counts=counts,
             url=url,
-            body=body,
+            body=fill(body.html, by_number),
             figure=figure,
-            headings=[h for h in article.document.headings if h.anchor and h.level in (2, 3)],
+            headings=body.headings,
             sources=sources,
             tiers_used=tiers_used,
             see_also=see_also,
@@ -368,8 +341,8 @@ class SiteRenderer:
             problem_links=[(p, taxonomy["problems"].url(p)) for p in meta.problems],
             cite_apa=apa,
             cite_bibtex=bibtex,
-            has_llm=context.llm_badges > 0,
-            model=model,
+            has_llm=body.llm_badges > 0,
+            model=meta.provenance.model or "a language model",
         )
         return OutputFile(path, text.encode("utf-8"))
 

@@ -1,8 +1,11 @@
 """Internal link verification over the generated pages, with bounded memory.
 
 Each HTML page contributes its ids and its internal references (href, src, action) as it is rendered;
-the check runs once every file is known. Only our own output is scanned, whose attributes are always
-double-quoted and whose text never holds a raw `"` (both escapers encode it), so a regex is exact here.
+the check runs once every file is known. Links within a page (badges, back-links, the table of contents:
+nine in ten) are verified as the page is scanned, and its ids are kept as one string, so what a
+10,000-page site keeps between builds is its cross-page links, not millions of small strings. Only our
+own output is scanned, whose attributes are always double-quoted and whose text never holds a raw `"`
+(both escapers encode it), so a regex is exact here.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import sys
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -38,21 +42,22 @@ def page_url(path: str) -> str:
     return "/" + path
 
 
-def scan(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The ids a page defines and the internal references it makes."""
-    ids = frozenset(html.unescape(v) for v in _ID.findall(text))
+def scan(text: str) -> tuple[str, tuple[str, ...]]:
+    """The ids a page defines (NUL-separated) and its internal references but those to its own ids."""
+    ids = {html.unescape(v) for v in _ID.findall(text)}
     hrefs: dict[str, None] = {}
     for value in _REFERENCE.findall(text):
         href = html.unescape(value)
-        if href and not href.startswith("//") and not _SCHEME.match(href):
-            hrefs.setdefault(href)
-    return ids, tuple(hrefs)
+        own = href.startswith("#") and urllib.parse.unquote(href[1:]) in ids
+        if href and not own and not href.startswith("//") and not _SCHEME.match(href):
+            hrefs.setdefault(sys.intern(href))  # the same navigation links on every page
+    return "\0".join(sorted(ids)), tuple(hrefs)
 
 
 @dataclass
 class LinkChecker:
     files: set[str] = field(default_factory=set)
-    ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # NUL-separated, as `scan` gives them
     references: list[tuple[str, str, str]] = field(default_factory=list)  # (output path, source path, href)
 
     def add_file(self, path: str) -> None:
@@ -61,7 +66,7 @@ class LinkChecker:
     def add_page(self, path: str, text: str, source: str | None = None) -> None:
         self.add_scanned(path, source, *scan(text))
 
-    def add_scanned(self, path: str, source: str | None, ids: frozenset[str], hrefs: tuple[str, ...]) -> None:
+    def add_scanned(self, path: str, source: str | None, ids: str, hrefs: tuple[str, ...]) -> None:
         """A page scanned elsewhere: in a worker process, or kept from the previous build."""
         self.files.add(path)
         self.ids[path] = ids
@@ -91,6 +96,7 @@ class LinkChecker:
     def problems(self) -> list[Diagnostic]:
         found = []
         absolute: dict[str, tuple[str | None, str]] = {}  # site-absolute links resolve the same from every page
+        targets: dict[str, frozenset[str]] = {}  # ids of the pages linked to with a fragment
         for page, source, href in self.references:
             if href.startswith("/"):
                 if href not in absolute:
@@ -101,7 +107,9 @@ class LinkChecker:
             message = None
             if target not in self.files:
                 message = f"broken internal link `{href}` on {page_url(page)}: no such page or file"
-            elif fragment and fragment not in self.ids.get(target, frozenset()):
+            elif fragment and fragment not in (
+                targets.get(target) or targets.setdefault(target, frozenset(self.ids.get(target, "").split("\0")))
+            ):
                 message = f"broken internal link `{href}` on {page_url(page)}: no element with id `{fragment}`"
             if message:
                 found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))

@@ -19,7 +19,6 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from wikigen.model import Marker, Sentence
-from wikigen.render.references import Reference
 
 CALLOUTS = {
     "example": "LLM-generated illustrative example (not a guideline)",
@@ -28,6 +27,9 @@ CALLOUTS = {
 }
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+# A badge preview's reference (R) and tier line (M), by source number: filled in by `body.fill` (markdown-it
+# turns NUL in the source into U+FFFD, so rendered text never holds one).
+PREVIEW = re.compile("\x00([RM])(\\d+)\x00")
 
 
 def esc(text: str) -> str:
@@ -39,7 +41,6 @@ class ArticleContext:
     """Per-article state threaded through the renderer as markdown-it's `env`."""
 
     numbers: dict[str, int]  # citation key -> source number
-    references: dict[str, Reference]
     owners: dict[int, str]  # id(marker) -> id of the sentence it marks
     llm_title: str
     resolve_image: Callable[[str], str]  # content-relative src -> site URL
@@ -62,21 +63,17 @@ class ArticleContext:
         parts = []
         for citation in marker.citations:
             number = self.numbers.get(citation.key)
-            reference = self.references.get(citation.key)
-            if number is None or reference is None:
+            if number is None:
                 continue
             count = self.occurrences.get(citation.key, 0) + 1
             self.occurrences[citation.key] = count
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            tier = reference.tier or "untiered"
             locator = f'<span class="pv-loc">{esc(citation.locator)}</span>' if citation.locator else ""
             preview = (
                 f'<span class="pv" id="pv-{number}-{count}" role="tooltip">'
-                f'<span class="pv-ref">{reference.html}</span>{locator}'
-                f'<span class="pv-meta"><span class="tier tier-{esc(tier.lower())}">{esc(tier)}</span> '
-                f"{esc(reference.kind)}</span></span>"
+                f"\x00R{number}\x00{locator}\x00M{number}\x00</span>"
             )
             label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
             parts.append(

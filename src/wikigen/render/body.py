@@ -1,0 +1,115 @@
+"""An article's Markdown as HTML: the part of its page that needs the parse tokens.
+
+It depends on the article, the config and which articles exist, never on other articles or on the
+formatted references: a badge's preview is left as a placeholder that `fill` completes. So the build
+renders it in the worker that parsed and checked the article, and keeps it in the cache, instead of
+parsing every article a second time to render its page.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import urllib.parse
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from markupsafe import Markup
+
+from wikigen.config import Config
+from wikigen.model import Article, Heading
+from wikigen.render.markdown import PREVIEW, ArticleContext, esc, link_resolver, render_tokens
+from wikigen.render.references import Reference
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str  # with preview placeholders
+    caption: str | None  # the figure caption, likewise
+    backlinks: tuple[tuple[str, tuple[str, ...]], ...]  # citation key -> ids of the sentences citing it
+    llm_badges: int
+    media: tuple[tuple[str, str], ...]  # (output path, content file) of the images it shows
+    headings: tuple[Heading, ...]  # those the table of contents lists
+
+
+def article_url(slug: str) -> str:
+    return f"/articles/{urllib.parse.quote(slug)}/"
+
+
+def media_file(config: Config, relative: str) -> tuple[str, str, Path | None] | None:
+    """A content-relative file -> (its URL, its output path, the file to copy if it exists inside the site);
+    None when the path would leave the content folder."""
+    normal = posixpath.normpath(relative.lstrip("/"))
+    if normal.startswith("..") or normal in (".", ""):
+        return None
+    path = config.path("content") / Path(*PurePosixPath(normal).parts)
+    inside = path.is_file() and path.resolve().is_relative_to(config.root.resolve())  # no symlink out
+    return "/media/" + urllib.parse.quote(normal), f"media/{normal}", path if inside else None
+
+
+def citation_numbers(article: Article, known: Collection[str]) -> dict[str, int]:
+    """Citation key -> its number in the article's source list (first citation first)."""
+    return {key: number for number, key in enumerate(article.cited, 1) if key in known}
+
+
+def render_body(article: Article, config: Config, slugs: Collection[str], keys: Collection[str]) -> Body:
+    """`slugs`: the site's articles, for links between them; `keys`: the bibliography's, for the numbers."""
+    meta = article.meta
+    assert meta is not None
+    media: dict[str, str] = {}
+    folder = posixpath.dirname(posixpath.relpath(article.document.path, config.content))
+
+    def resolve_image(src: str) -> str:
+        if not src or src.startswith(("/", "#")) or _SCHEME.match(src):
+            return src
+        found = media_file(config, posixpath.join(folder, urllib.parse.unquote(urllib.parse.urlsplit(src).path)))
+        if found is None:
+            return src
+        url, output, file = found
+        if file is not None:
+            media[output] = str(file)
+        return url
+
+    owners: dict[int, str] = {}
+    for sentence in article.document.sentences:
+        for marker in sentence.markers:
+            owners.setdefault(id(marker), sentence.id)
+    for sentence in article.document.sentences:  # a callout's marker: back-link to its first sentence
+        if sentence.inherited is not None:
+            owners.setdefault(id(sentence.inherited), sentence.id)
+    model = meta.provenance.model or "a language model"
+    context = ArticleContext(
+        numbers=citation_numbers(article, keys),
+        owners=owners,
+        llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
+        resolve_image=resolve_image,
+        resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None),
+    )
+    caption_tokens = article.document.caption_tokens if meta.figure else ()
+    caption = str(render_tokens(caption_tokens, context)) if caption_tokens else None
+    html = str(render_tokens(article.document.tokens, context))
+    return Body(
+        html=html,
+        caption=caption,
+        backlinks=tuple((key, tuple(targets)) for key, targets in context.backlinks.items()),
+        llm_badges=context.llm_badges,
+        media=tuple(sorted((path, file) for path, file in media.items())),
+        headings=tuple(h for h in article.document.headings if h.anchor and h.level in (2, 3)),
+    )
+
+
+def fill(html: str, references: Mapping[int, Reference]) -> Markup:
+    """Complete the badge previews: the source number -> its formatted reference, its tier and kind."""
+
+    def preview(match: re.Match) -> str:
+        reference = references[int(match.group(2))]
+        if match.group(1) == "R":
+            return f'<span class="pv-ref">{reference.html}</span>'
+        tier = reference.tier or "untiered"
+        return (f'<span class="pv-meta"><span class="tier tier-{esc(tier.lower())}">{esc(tier)}</span> '
+                f"{esc(reference.kind)}</span>")
+
+    return Markup(PREVIEW.sub(preview, html))
