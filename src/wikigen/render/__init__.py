@@ -117,6 +117,7 @@ class SiteRenderer:
         self.taxonomies = build_taxonomies(self.articles)
         self.checker = LinkChecker()
         self.media: dict[str, Path] = {}
+        self._summaries: dict[str, dict] = {}
         self._article_media: dict[str, Path] = {}
         self.content = self.config.path("content")
         entries = site.bibliography.entries
@@ -192,6 +193,13 @@ class SiteRenderer:
     # ------------------------------------------------------------ articles
 
     def summary(self, article: Article) -> dict:
+        """An article as listing pages show it: once per article, however many lists it is on."""
+        found = self._summaries.get(article.slug)
+        if found is None:
+            found = self._summaries[article.slug] = self._summary(article)
+        return found
+
+    def _summary(self, article: Article) -> dict:
         meta = article.meta
         assert meta is not None
         counts = article.counts
