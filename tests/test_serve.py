@@ -170,6 +170,27 @@ def test_edit_rebuilds_errors_show_and_clear(server: DevServer, site: Path) -> N
     assert sorted(p.name for p in (site / "content").rglob("*")) == content_before
 
 
+def test_an_edit_is_published_before_the_search_index_catches_up(site: Path) -> None:
+    lines: list[str] = []
+    dev = DevServer(site, port=0, search=True, log=lines.append)
+    with dev:
+        first = _status(dev)
+        assert first["published"] == 1 and first["indexing"] and not first["search"]  # pages first, index next
+        indexed, _ = _wait(dev, lambda s: s["indexed"] == 1 and not s["indexing"])
+        assert indexed["search"] and indexed["published"] == 1  # no reload for the index alone
+        index = site / "public" / "pagefind" / "pagefind.js"
+        assert index.is_file()
+        article = site / ARTICLE
+        _edit(article, article.read_text(encoding="utf-8").replace("\n\n", "\n\nAn edit arrives [@llm].\n\n", 1))
+        edited, _ = _wait(dev, lambda s: s["published"] == 2)
+        if edited["indexing"]:  # the edit is live with the previous index, kept
+            assert index.is_file() and edited["search"]
+        assert b"An edit arrives" in _get(dev.url + "articles/task-involvement/")[2]
+        done, _ = _wait(dev, lambda s: s["indexed"] == 2 and not s["indexing"])
+        assert done["search"] and index.is_file()
+    assert any("search index updating" in line for line in lines)
+
+
 def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> None:
     bib = site / "bibliography.bib"
     before = _status(server)

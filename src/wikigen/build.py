@@ -22,7 +22,7 @@ from pathlib import Path
 from wikigen import cache as caching
 from wikigen.check import check_document, check_site
 from wikigen.config import CONFIG_FILE, Config, load_config
-from wikigen.index import index_site
+from wikigen.index import INDEX_FOLDER, index_site
 from wikigen.load import load_sources
 from wikigen.model import (
     Article,
@@ -278,8 +278,11 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
 
 
 def build(
-    root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet
+    root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet,
+    keep_index: bool = False,
 ) -> BuildResult:
+    """With `search=False, keep_index=True` the previous search index is carried over unchanged: `serve`
+    publishes an edit at once and brings the index up to date in a second build."""
     started = time.perf_counter()
     sources = _load(root, None)
     config = sources.config
@@ -290,6 +293,7 @@ def build(
     inputs = caching.key(
         design,
         str(search),
+        str(keep_index),
         *(f"{s.path}\0{s.digest}" for s in sources.articles),
         sources.bibliography.digest if sources.bibliography else "",
         *(d.message for d in sources.diagnostics),
@@ -319,6 +323,11 @@ def build(
     try:
         with staged(output) as staging:
             link_files(output, staging, [page.path for page in kept])
+            if keep_index and not search:
+                index = output / INDEX_FOLDER
+                link_files(output, staging, sorted(
+                    p.relative_to(output).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()
+                ) if index.is_dir() and not index.is_symlink() else [])
             bodies = {path: _body_name(name) for path, name in names.items()}
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
                         store=store, bodies=bodies)

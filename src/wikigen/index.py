@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+INDEX_FOLDER = "pagefind"  # in the output: Pagefind's default bundle path
+
 
 class SearchIndexError(Exception):
     """Pagefind failed; the message carries its output."""

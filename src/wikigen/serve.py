@@ -1,12 +1,14 @@
 """`wikigen serve`: build, serve the output on 127.0.0.1, rebuild on change and reload open pages.
 
-The site is built into the configured output folder, exactly as `wikigen build` does. The dev server
+The site is built into the configured output folder, exactly as `wikigen build` does, but an edit is
+published first with the previous search index, and a second build brings the index up to date while no
+other edit waits: Pagefind re-reads the whole site, which is most of an edit's build time. The dev server
 adds one thing to the HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`.
 No inline script, so pages still work under the site's strict Content-Security-Policy. live.js listens
 to `/__wikigen/events` (Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads
 the page when a new build is published, and shows check errors as an overlay built with DOM APIs.
 
-Endpoints: `/__wikigen/live.js`, `/__wikigen/status` (JSON: build counter, published counter,
+Endpoints: `/__wikigen/live.js`, `/__wikigen/status` (JSON: build, published and indexed counters,
 diagnostics, failure), `/__wikigen/events` (SSE: one `build` event per finished build).
 """
 
@@ -58,7 +60,8 @@ mimetypes.add_type("text/javascript", ".mjs")
 @dataclass
 class Status:
     build: int = 0  # finished build attempts
-    published: int = 0  # builds that replaced the output folder
+    published: int = 0  # builds that replaced the output folder with new pages (open pages reload)
+    indexed: int = 0  # builds that only brought the search index up to date (no reload)
     building: bool = False
     ok: bool = False
     errors: int = 0
@@ -67,12 +70,14 @@ class Status:
     failure: str | None = None  # the build crashed or could not write (not a check error)
     seconds: float = 0.0
     search: bool = False  # the Pagefind index is part of the published output
+    indexing: bool = False  # the published pages are newer than the search index, which is being rebuilt
 
     def as_json(self) -> dict[str, Any]:
         return {
             "build": self.build, "published": self.published, "building": self.building, "ok": self.ok,
-            "errors": self.errors, "warnings": self.warnings, "diagnostics": self.diagnostics,
+            "indexed": self.indexed, "errors": self.errors, "warnings": self.warnings, "diagnostics": self.diagnostics,
             "failure": self.failure, "seconds": round(self.seconds, 3), "search": self.search,
+            "indexing": self.indexing,
         }
 
 
@@ -366,6 +371,7 @@ class DevServer:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._search_broken = False
+        self._index_due = False  # pages were published with the previous search index
         self._force_polling: bool | None = None  # None: watchfiles decides (inotify); True after inotify failed
         self.httpd = _HTTPServer((host, port), self.shared, verbose)  # binds now: a busy port fails early
 
@@ -428,26 +434,35 @@ class DevServer:
     # ---------------- building
 
     def _builder(self) -> None:
+        """Edits first: an edit is published with the previous search index, and the index is rebuilt (a second
+        build that keeps every page) only while no edit waits, since Pagefind re-reads the whole site."""
         while not self._stop.is_set():
+            if self._index_due and not self._dirty.is_set():
+                self.rebuild(index=True)
+                continue
             self._dirty.wait()
             if self._stop.is_set():
                 return
             self._dirty.clear()
             self.rebuild()
 
-    def rebuild(self) -> Status:
-        """Build once (search index included when Pagefind works), update the status and tell the pages."""
+    def rebuild(self, index: bool = False) -> Status:
+        """Build once, update the status and tell the pages. The search index is rebuilt when `index` is set and
+        Pagefind works; otherwise the previous one is kept and an index build becomes due."""
         shared = self.shared
         with shared.changed:
             shared.status.building = True
         started = time.perf_counter()
         failure = None
         result = None
-        with_search = self.search and not self._search_broken
+        wanted = self.search and not self._search_broken
+        with_search = index and wanted
+        if index:
+            self._index_due = False  # tried once per edit, whatever comes of it
         try:
             shared.output = self._output(load_config(self.root).config)
             try:
-                result = build(self.root, search=with_search)
+                result = build(self.root, search=with_search, keep_index=wanted and not with_search)
             except SearchIndexError as exc:
                 if not with_search:
                     raise
@@ -474,9 +489,14 @@ class DevServer:
                     for d in (*result.diagnostics, *result.problems)
                 ]
                 status.ok = result.published
-                if result.published:
+                if result.published and index:
+                    status.indexed += 1
+                elif result.published:
                     status.published += 1
-                    status.search = with_search
+                if result.published:
+                    self._index_due = wanted and not with_search and not self._search_broken
+                    status.search = with_search or (self._index_due and status.search)
+                    status.indexing = self._index_due
             else:
                 status.errors, status.warnings, status.diagnostics, status.ok = 0, 0, [], False
             shared.changed.notify_all()
@@ -494,7 +514,7 @@ class DevServer:
             self._log(f"[{stamp}] build #{status.build} refused: {status.errors} errors, {status.warnings} warnings; "
                       "serving the previous output")
         else:
-            search = "" if status.search else " (no search index)"
+            search = " (search index updating)" if status.indexing else "" if status.search else " (no search index)"
             self._log(f"[{stamp}] build #{status.build} published in {status.seconds:.2f} s, "
                       f"{status.warnings} warnings{search}")
 
