@@ -81,13 +81,15 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert [a.get("href") for a in links] == ["#src-2", "#src-1"]
     assert re.sub(r"\s+", " ", "".join(first.itertext())).startswith("[2")
     assert "21" not in first.text_content().replace(" ", "")[:3]
-    for a in links:
+    for a in links:  # described by the source list's entry: its reference and its tier
         assert a.get("id")
-        preview = doc.get_element_by_id(a.get("aria-describedby"))
-        assert preview.get("role") == "tooltip"
-        assert re.search(r"T[123]", preview.text_content())
+        reference, meta = (doc.get_element_by_id(i) for i in a.get("aria-describedby").split())
+        assert reference.getparent().get("id") == a.get("href")[1:]
+        assert re.search(r"\(\d{4}\)", reference.text_content())
+        assert re.search(r"T[123]", meta.text_content())
+    assert not doc.xpath(f"//*[{C('article-body')}]//*[{C('pv')}][not(ancestor::*[{C('cite-llm')}])]")  # no copies
     located = [a for a in doc.xpath(f"//sup[{C('cite')}]//*[{C('ref')}]/a") if "p. 12" in (a.get("aria-label") or "")]
-    assert located and "p. 12" in doc.get_element_by_id(located[0].get("aria-describedby")).text_content()
+    assert located and located[0].get("data-loc") == "p. 12"
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):

@@ -37,18 +37,21 @@ def test_hovering_and_focusing_a_badge_shows_the_reference(page: Any, page_log: 
     page.goto(ARTICLE)
     badges = page.locator(SOURCE_BADGES)
     first, second = badges.nth(0), badges.nth(1)
-    preview_of = {}
-    for badge in (first, second):
-        described = badge.get_attribute("aria-describedby")
-        assert described, "the preview must be announced: aria-describedby on the badge"
-        preview_of[badge] = page.locator(f"#{described}")
-        expect(preview_of[badge]).to_be_hidden()
+    for badge in (first, second):  # announced without the preview: described by the source list's entry
+        described = (badge.get_attribute("aria-describedby") or "").split()
+        assert len(described) == 2, "aria-describedby names the entry's reference and its tier line"
+        expect(page.locator(f"#{described[0]}")).to_contain_text(re.compile(r"\(\d{4}|n\.d\.\)"))
+        expect(page.locator(f"#{described[1]}")).to_contain_text(re.compile(r"T[123]"))
+    sibling = "xpath=following-sibling::*[contains(@class, 'pv')]"
+    preview_of = {badge: badge.locator(sibling) for badge in (first, second)}
+    expect(preview_of[first]).to_have_count(0)  # built on demand from the source list
 
     first.hover()
     preview = preview_of[first]
     expect(preview).to_be_visible()
     expect(preview).to_contain_text(re.compile(r"\(\d{4}|n\.d\.\)"))  # a formatted reference: (year)
     expect(preview).to_contain_text(re.compile(r"T[123]"))  # names the source's tier
+    expect(preview).to_have_attribute("aria-hidden", "true")  # not announced twice
 
     page.mouse.move(1, 1)
     expect(preview).to_be_hidden()
@@ -63,6 +66,15 @@ def test_hovering_and_focusing_a_badge_shows_the_reference(page: Any, page_log: 
     expect(preview_of[second]).to_be_hidden()
     expect(second).to_be_focused()
     assert page_log.problems() == []
+
+
+def test_a_located_citation_shows_its_page_in_the_preview(page: Any) -> None:
+    page.goto(ARTICLE)
+    assert page.locator(f"{SOURCE_BADGES}[data-loc]").count() > 0  # the sample article cites p. 328
+    located = page.locator(f"{SOURCE_BADGES}[data-loc]").first
+    located.hover()
+    expect(located.locator("xpath=following-sibling::*[contains(@class, 'pv')]")).to_contain_text(
+        located.get_attribute("data-loc") or "")
 
 
 def test_the_llm_badge_explains_itself_on_hover_and_focus(page: Any) -> None:
@@ -189,7 +201,8 @@ def test_phone_width_has_no_horizontal_scroll(open_page: Any, path: str) -> None
     assert sizes["scroll"] <= sizes["inner"], sizes
     if path == ARTICLE:  # a preview opened on a phone stays on screen too
         page.locator(SOURCE_BADGES).first.focus()
-        box = page.locator(f"#{page.locator(SOURCE_BADGES).first.get_attribute('aria-describedby')}").bounding_box()
+        box = page.locator(SOURCE_BADGES).first.locator("xpath=following-sibling::*[contains(@class, 'pv')]")\
+            .bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     assert watched.log.problems() == []

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
-from wikigen.render.body import Body, article_url, citation_numbers, fill, media_file, render_body
+from wikigen.render.body import Body, article_url, citation_numbers, media_file, render_body
 from wikigen.render.links import BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
@@ -290,10 +290,9 @@ class SiteRenderer:
         assert meta is not None
         url = self.article_url(article.slug)
         numbers = citation_numbers(article, self.references)
-        by_number = {number: self.references[key] for key, number in numbers.items()}
         figure = None
         if meta.figure:
-            caption = fill(body.caption, by_number) if body.caption else None
+            caption = Markup(body.caption) if body.caption else None
             src = meta.figure.src
             external = bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src))
             figure = {
@@ -334,7 +333,7 @@ class SiteRenderer:
             meta=meta,
             counts=counts,
             url=url,
-            body=fill(body.html, by_number),
+            body=Markup(body.html),
             figure=figure,
             headings=body.headings,
             sources=sources,

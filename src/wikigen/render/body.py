@@ -1,7 +1,7 @@
 """An article's Markdown as HTML: the part of its page that needs the parse tokens.
 
 It depends on the article, the config and which articles exist, never on other articles or on the
-formatted references: a badge's preview is left as a placeholder that `fill` completes. So the build
+formatted references (a badge links to the source list, which the page template renders). So the build
 renders it in the worker that parsed and checked the article, and keeps it in the cache, instead of
 parsing every article a second time to render its page.
 """
@@ -11,24 +11,21 @@ from __future__ import annotations
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from markupsafe import Markup
-
 from wikigen.config import Config
 from wikigen.model import Article, Heading
-from wikigen.render.markdown import PREVIEW, ArticleContext, esc, link_resolver, render_tokens
-from wikigen.render.references import Reference
+from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @dataclass(frozen=True)
 class Body:
-    html: str  # with preview placeholders
-    caption: str | None  # the figure caption, likewise
+    html: str
+    caption: str | None  # the figure caption
     backlinks: tuple[tuple[str, tuple[str, ...]], ...]  # citation key -> ids of the sentences citing it
     llm_badges: int
     media: tuple[tuple[str, str], ...]  # (output path, content file) of the images it shows
@@ -99,17 +96,3 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         media=tuple(sorted((path, file) for path, file in media.items())),
         headings=tuple(h for h in article.document.headings if h.anchor and h.level in (2, 3)),
     )
-
-
-def fill(html: str, references: Mapping[int, Reference]) -> Markup:
-    """Complete the badge previews: the source number -> its formatted reference, its tier and kind."""
-
-    def preview(match: re.Match) -> str:
-        reference = references[int(match.group(2))]
-        if match.group(1) == "R":
-            return f'<span class="pv-ref">{reference.html}</span>'
-        tier = reference.tier or "untiered"
-        return (f'<span class="pv-meta"><span class="tier tier-{esc(tier.lower())}">{esc(tier)}</span> '
-                f"{esc(reference.kind)}</span>")
-
-    return Markup(PREVIEW.sub(preview, html))

@@ -27,9 +27,6 @@ CALLOUTS = {
 }
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
-# A badge preview's reference (R) and tier line (M), by source number: filled in by `body.fill` (markdown-it
-# turns NUL in the source into U+FFFD, so rendered text never holds one).
-PREVIEW = re.compile("\x00([RM])(\\d+)\x00")
 
 
 def esc(text: str) -> str:
@@ -52,7 +49,7 @@ class ArticleContext:
     llm_badges: int = 0
 
     def cite(self, marker: Marker) -> str:
-        """A badge group: `[1, 3]` as separate links with previews, or the LLM badge."""
+        """A badge group: `[1, 3]` as separate links to the source list, or the LLM badge."""
         if marker.llm and not marker.citations:
             self.llm_badges += 1
             return (
@@ -70,15 +67,13 @@ class ArticleContext:
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            locator = f'<span class="pv-loc">{esc(citation.locator)}</span>' if citation.locator else ""
-            preview = (
-                f'<span class="pv" id="pv-{number}-{count}" role="tooltip">'
-                f"\x00R{number}\x00{locator}\x00M{number}\x00</span>"
-            )
             label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
+            located = f' data-loc="{esc(citation.locator)}"' if citation.locator else ""
+            # The reference is described by its entry in the source list (no copy per badge: previews were 40%
+            # of a page); site.js shows that entry as a preview on hover and focus.
             parts.append(
-                f'<span class="ref"><a href="#src-{number}" id="{anchor}" aria-describedby="pv-{number}-{count}"'
-                f' aria-label="{esc(label)}">{number}</a>{preview}</span>'
+                f'<span class="ref"><a href="#src-{number}" id="{anchor}" aria-label="{esc(label)}"{located}'
+                f' aria-describedby="src-{number}-ref src-{number}-meta">{number}</a></span>'
             )
         if not parts:
             return ""

@@ -51,9 +51,40 @@
     });
   }
 
+  /* A source badge's preview is its entry in the source list, copied on first hover or focus (the page
+     carries each reference once). The badge is already described by that entry, so the copy is hidden
+     from assistive technology and its links are left out of the tab order. */
+  function span(className, text) {
+    var node = document.createElement("span");
+    node.className = className;
+    if (text) { node.textContent = text; }
+    return node;
+  }
+  function build(ref) {
+    var link = ref.querySelector('a[href^="#src-"]');
+    var entry = link && document.getElementById(link.getAttribute("href").slice(1) + "-ref");
+    if (!entry) { return null; }
+    var preview = span("pv");
+    preview.setAttribute("role", "tooltip");
+    preview.setAttribute("aria-hidden", "true");
+    var text = preview.appendChild(span("pv-ref"));
+    Array.prototype.forEach.call(entry.childNodes, function (node) { text.appendChild(node.cloneNode(true)); });
+    Array.prototype.forEach.call(text.querySelectorAll("a"), function (a) { a.tabIndex = -1; });
+    if (link.dataset.loc) { preview.appendChild(span("pv-loc", link.dataset.loc)); }
+    var meta = document.getElementById(link.getAttribute("href").slice(1) + "-meta");
+    if (meta) {
+      var line = preview.appendChild(span("pv-meta"));
+      var tier = meta.querySelector(".tier");
+      var kind = meta.querySelector(".kind");
+      if (tier) { line.appendChild(tier.cloneNode(true)); line.appendChild(document.createTextNode(" ")); }
+      if (kind) { line.appendChild(document.createTextNode(kind.textContent)); }
+    }
+    return ref.appendChild(preview);
+  }
+
   /* Keep previews inside the viewport; Escape hides the open one (WCAG 1.4.13). */
   function place(ref) {
-    var preview = ref.querySelector(".pv");
+    var preview = ref.querySelector(".pv") || build(ref);
     if (!preview) { return; }
     preview.classList.remove("pv-left", "pv-up");
     preview.style.removeProperty("--pv-shift");
