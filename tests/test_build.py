@@ -84,6 +84,30 @@ def test_a_template_change_rerenders_everything(site: Path, tmp_path: Path) -> N
     assert snapshot(site / "public") == cold(site, tmp_path)
 
 
+def _inodes(public: Path) -> dict[str, int]:
+    return {p.relative_to(public).as_posix(): p.stat().st_ino for p in public.rglob("index.html")}
+
+
+def test_listing_pages_are_redone_only_when_what_they_show_changed(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    before = _inodes(site / "public")
+    edit(site / "content" / "alpha-theory.md", "Clinicians like it", "Clinicians enjoy it")  # no listed field
+    build(site, search=False)
+    after = _inodes(site / "public")
+    changed = {path for path in before if before[path] != after[path]}
+    assert changed == {"articles/alpha-theory/index.html"}  # every listing page was carried over
+    assert snapshot(site / "public") == cold(site, tmp_path, "cold-1")
+
+    edit(site / "content" / "alpha-theory.md", "title: Alpha Theory", "title: Alpha Renamed")
+    build(site, search=False)
+    final = _inodes(site / "public")
+    changed = {path for path in after if after[path] != final[path]}
+    assert {"index.html", "types/theory/index.html", "populations/c/index.html", "sources/index.html",
+            "articles/beta-concept/index.html"} <= changed  # the pages that list or show alpha's title
+    assert not {"types/concept/index.html", "populations/athletes/index.html", "search/index.html"} & changed
+    assert snapshot(site / "public") == cold(site, tmp_path, "cold-2")
+
+
 def test_a_hand_edited_output_file_is_rebuilt(site: Path) -> None:
     build(site, search=False)
     before = snapshot(site / "public")

@@ -207,7 +207,7 @@ def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> N
 
 
 def test_build_failures_keep_the_server_running(server: DevServer, site: Path, monkeypatch) -> None:
-    def broken(self, pages) -> Iterator[OutputFile]:
+    def broken(self, pages, *rest) -> Iterator[OutputFile]:
         raise RuntimeError("theme exploded")
         yield
 

@@ -338,7 +338,20 @@ def build(
             pages = sorted([*kept, *rendered], key=lambda page: page.path)
             for page in pages:
                 renderer.record(page)
-            count = len(pages) + write_files(staging, renderer.site_files(pages))
+            old_listings: dict[str, tuple[str, str, tuple[str, ...], tuple[int, int]]] = previous.get("listings", {})
+            kept_listings: list[str] = []
+
+            def keep(path: str, key: str) -> tuple[str, tuple[str, ...]] | None:
+                """A listing page whose inputs are unchanged is carried over like an article page."""
+                old = old_listings.get(path) if previous.get("design") == design else None
+                if not old or old[0] != key or _stat(output / path) != old[3]:
+                    return None
+                link_files(output, staging, [path])
+                kept_listings.append(path)
+                return old[1], old[2]
+
+            written = write_files(staging, renderer.site_files(pages, names, keep))
+            count = len(pages) + len(kept_listings) + written
             if search:
                 progress("search index", 0, 1)
                 index_site(staging)
@@ -357,6 +370,8 @@ def build(
         "stats": _output_stats(output),
         "pages": {a.slug: (keys[a.slug], by_path[f"articles/{a.slug}/index.html"], _stat(
             output / f"articles/{a.slug}/index.html")) for a in renderer.articles},
+        "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
+        "listings": {path: (*listed, _stat(output / path)) for path, listed in renderer.listed.items()},
     })
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
                        time.perf_counter() - started, rendered=len(todo), reused=len(kept))

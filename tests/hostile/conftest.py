@@ -135,7 +135,7 @@ RUNNER = textwrap.dedent(
         import wikigen.build
         from wikigen.model import OutputFile
 
-        def fake_render(self, pages):
+        def fake_render(self, pages, *rest):
             version = os.environ.get("FAKE_VERSION", "1")
             delay = float(os.environ.get("FAKE_DELAY", "0"))
             ready = os.environ.get("FAKE_READY")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import math
 import os
+import pickle
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from wikigen.model import Article, CheckedSite, OutputFile
 from wikigen.render.body import Body, article_url, citation_numbers, media_file, render_body
 from wikigen.render.links import BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
-from wikigen.render.taxonomy import Taxonomy, article_sort_key, build_taxonomies, slugify
+from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
 __all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference"]
 
@@ -91,6 +93,78 @@ class SourceItem:
     cited_by: int  # articles citing it site-wide
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An article in a list. Attributes, not a dict: Jinja looks `x.y` up as an attribute first, and a dict's
+    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages."""
+
+    slug: str
+    url: str
+    title: str
+    summary: str
+    type: str
+    sourced_pct: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page made from the site's metadata, before rendering: the key of its inputs decides whether the
+    previous build's file can be kept."""
+
+    path: str
+    template: str
+    context: dict
+
+
+Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles a page's inputs for hashing, with every article replaced by a name that identifies it, so a
+    listing of 10,000 articles is keyed in milliseconds."""
+
+    def __init__(self, stream, article_names: Mapping[str, str]):
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.article_names = article_names
+        self.fast = True  # no memo: equal values pickle alike whether or not they are one object
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self.article_names[obj.document.path] if isinstance(obj, Article) else None
+
+
+def _digest(value: object, article_names: Mapping[str, str]) -> str:
+    stream = io.BytesIO()
+    _KeyPickler(stream, article_names).dump(value)
+    return hashlib.sha256(stream.getvalue()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A taxonomy as the navigation shows it."""
+
+    key: str
+    title: str
+    singular: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermView:
+    """A taxonomy term as its pages show it: its articles by summary, so a page's key follows what it shows."""
+
+    name: str
+    slug: str
+    articles: tuple[Summary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyView:
+    key: str
+    title: str
+    singular: str
+    terms: tuple[TermView, ...]
+
+
 @dataclass(frozen=True)
 class RenderedPage:
     """An article page with what the link check and the media copy need, so it can be rendered in a worker
@@ -115,9 +189,13 @@ class SiteRenderer:
         self.env = environment(self.config)
         self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
         self.taxonomies = build_taxonomies(self.articles)
+        # What every page is given of the taxonomies (the navigation): names, not articles, so that a listing
+        # page's key changes only with what it lists.
+        self.sections = {key: Section(t.key, t.title, t.singular) for key, t in self.taxonomies.items()}
         self.checker = LinkChecker()
         self.media: dict[str, Path] = {}
-        self._summaries: dict[str, dict] = {}
+        self._summaries: dict[str, Summary] = {}
+        self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
         self._article_media: dict[str, Path] = {}
         self.content = self.config.path("content")
         entries = site.bibliography.entries
@@ -174,17 +252,12 @@ class SiteRenderer:
             "page_url": url,
             "canonical": self.absolute(url),
             "has_search_js": SEARCH_SCRIPT in self.static,
-            "taxonomies": self.taxonomies,
+            "taxonomies": self.sections,
             "tiers": TIERS,
         }
 
     def _text(self, path: str, template: str, **context) -> str:
         return self.env.get_template(template).render(**self.common(page_url(path)), **context)
-
-    def page(self, path: str, template: str, **context) -> OutputFile:
-        text = self._text(path, template, **context)
-        self.checker.add_page(path, text)
-        return OutputFile(path, text.encode("utf-8"))
 
     def file(self, path: str, content: bytes) -> OutputFile:
         self.checker.add_file(path)
@@ -192,26 +265,19 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ articles
 
-    def summary(self, article: Article) -> dict:
+    def summary(self, article: Article) -> Summary:
         """An article as listing pages show it: once per article, however many lists it is on."""
         found = self._summaries.get(article.slug)
         if found is None:
             found = self._summaries[article.slug] = self._summary(article)
         return found
 
-    def _summary(self, article: Article) -> dict:
+    def _summary(self, article: Article) -> Summary:
         meta = article.meta
         assert meta is not None
         counts = article.counts
-        return {
-            "slug": article.slug,
-            "url": self.article_url(article.slug),
-            "title": meta.title,
-            "summary": meta.summary,
-            "type": meta.type,
-            "sourced_pct": percent(counts.sourced, counts.sentences),
-            "sentences": counts.sentences,
-        }
+        return Summary(article.slug, self.article_url(article.slug), meta.title, meta.summary, meta.type,
+                       percent(counts.sourced, counts.sentences), counts.sentences)
 
     def _citation_self(self, article: Article, url: str) -> tuple[Markup, str]:
         meta = article.meta
@@ -355,24 +421,39 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ site pages
 
-    def render_home(self) -> OutputFile:
+    def listings(self) -> list[Listing]:
+        """Every page made from the site's metadata: home, sources, about, taxonomy and term pages, and the
+        fixed pages."""
+        totals = self.totals()
         groups = []
         for kind in (*self.config.types, *sorted({a.meta.type for a in self.articles} - set(self.config.types))):
             members = [self.summary(a) for a in self.articles if a.meta.type == kind]
             if members:
                 groups.append({"type": kind, "url": self.taxonomies["types"].url(kind), "articles": members})
-        return self.page("index.html", "home.html", groups=groups, totals=self.totals())
-
-    def render_taxonomy(self, taxonomy: Taxonomy) -> Iterator[OutputFile]:
-        yield self.page(f"{taxonomy.key}/index.html", "taxonomy.html", taxonomy=taxonomy)
-        for term in taxonomy.terms:
-            yield self.page(
-                f"{taxonomy.key}/{term.slug}/index.html",
-                "term.html",
-                taxonomy=taxonomy,
-                term=term,
-                articles=[self.summary(a) for a in term.articles],
+        pages = [
+            Listing("index.html", "home.html", {"groups": groups, "totals": totals}),
+            self._sources(),
+            Listing("about/index.html", "about.html", {"totals": totals}),
+            Listing("search/index.html", "search.html", {}),
+            Listing("thanks/index.html", "thanks.html", {}),
+        ]
+        for taxonomy in self.taxonomies.values():
+            terms = tuple(TermView(t.name, t.slug, tuple(self.summary(a) for a in t.articles)) for t in taxonomy.terms)
+            view = TaxonomyView(taxonomy.key, taxonomy.title, taxonomy.singular, terms)
+            pages.append(Listing(f"{taxonomy.key}/index.html", "taxonomy.html", {"taxonomy": view}))
+            pages.extend(
+                Listing(f"{taxonomy.key}/{term.slug}/index.html", "term.html",
+                        {"taxonomy": self.sections[taxonomy.key], "term": term, "articles": list(term.articles)})
+                for term in terms
             )
+        pages.append(Listing("404.html", "404.html", {}))
+        return pages
+
+    def listing_key(self, listing: Listing, article_names: Mapping[str, str]) -> str:
+        """Hash of the page, its template's name and everything the template is given (`common` included), with
+        each article standing for `article_names[its path]`: a name that changes whenever the article does."""
+        inputs = (listing.path, listing.template, listing.context, self.common(page_url(listing.path)))
+        return _digest(inputs, article_names)
 
     def totals(self) -> dict:
         sentences = sum(a.counts.sentences for a in self.articles)
@@ -394,7 +475,7 @@ class SiteRenderer:
             "models": sorted({a.meta.provenance.model for a in self.articles if a.meta.provenance.model}),
         }
 
-    def render_sources(self) -> OutputFile:
+    def _sources(self) -> Listing:
         entries = self.site.bibliography.entries
         items = []
         for key, reference in sorted(self.references.items(), key=lambda kv: (kv[1].text.casefold(), kv[0])):
@@ -405,7 +486,7 @@ class SiteRenderer:
                 "kind": kind_label(entries[key]),
                 "articles": [self.summary(a) for a in self.citing[key]],
             })
-        return self.page("sources/index.html", "sources.html", items=items)
+        return Listing("sources/index.html", "sources.html", {"items": items})
 
     def sitemap(self, urls: list[tuple[str, str | None]]) -> OutputFile:
         text = self.env.get_template("sitemap.xml").render(
@@ -419,23 +500,26 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ all
 
-    def site_files(self, articles: list[RenderedPage]) -> Iterator[OutputFile]:
-        """Every file but the article pages, which are passed in (already recorded) for the sitemap."""
+    def site_files(
+        self, articles: list[RenderedPage], article_names: Mapping[str, str] | None = None, keep: Keep | None = None
+    ) -> Iterator[OutputFile]:
+        """Every file but the article pages, which are passed in (already recorded) for the sitemap. A listing
+        page that `keep(path, key)` answers for (the caller carried it over) is not rendered: the answer is
+        its scan. Each listing's key and scan end in `self.listed`, for the next build's `keep`."""
         urls = [(page_url(page.path), page.generated or self.build_date) for page in articles]
-        pages = [
-            self.render_home(),
-            self.render_sources(),
-            self.page("about/index.html", "about.html", totals=self.totals()),
-            self.page("search/index.html", "search.html"),
-            self.page("thanks/index.html", "thanks.html"),
-        ]
-        for taxonomy in self.taxonomies.values():
-            pages.extend(self.render_taxonomy(taxonomy))
-        for output in pages:
-            if output.path != "thanks/index.html":
-                urls.append((page_url(output.path), self.build_date))
-            yield output
-        yield self.page("404.html", "404.html")
+        for listing in self.listings():
+            key = self.listing_key(listing, article_names) if article_names is not None else ""
+            scanned = keep(listing.path, key) if keep and key else None
+            if scanned is not None:
+                self.checker.add_scanned(listing.path, None, *scanned)
+            else:
+                text = self._text(listing.path, listing.template, **listing.context)
+                scanned = scan(text)
+                self.checker.add_scanned(listing.path, None, *scanned)
+                yield OutputFile(listing.path, text.encode("utf-8"))
+            self.listed[listing.path] = (key, *scanned)
+            if listing.path not in ("thanks/index.html", "404.html"):
+                urls.append((page_url(listing.path), self.build_date))
         yield self.sitemap(urls)
         yield self.robots()
         for path, source in self.static.items():
