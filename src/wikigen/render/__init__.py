@@ -106,6 +106,10 @@ class Summary:
     sourced_pct: int
     sentences: int
 
+    @property
+    def key(self) -> tuple:
+        return (self.slug, self.url, self.title, self.summary, self.type, self.sourced_pct, self.sentences)
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -129,8 +133,11 @@ class _KeyPickler(pickle.Pickler):
         self.article_names = article_names
         self.fast = True  # no memo: equal values pickle alike whether or not they are one object
 
-    def persistent_id(self, obj: object) -> str | None:
-        return self.article_names[obj.document.path] if isinstance(obj, Article) else None
+    def persistent_id(self, obj: object) -> object:
+        kind = type(obj)
+        if kind is Summary:  # the same few fields, on many pages: as one tuple
+            return obj.key
+        return self.article_names[obj.document.path] if kind is Article else None
 
 
 def _digest(value: object, article_names: Mapping[str, str]) -> str:
