@@ -1,9 +1,10 @@
 """The orchestrator: gather everything (load, parse, check), then render, write and index.
 
 `check` is `gather` alone; `build` refuses to write when gathering found errors. Both keep an on-disk
-cache (`cache.py`): parsed documents by content hash, formatted references by entry content, and a
-manifest of the last build, so an unchanged site is not rebuilt and an unchanged article page is kept
-from the previous output instead of being rendered again. Article pages render in worker processes.
+cache (`cache.py`): parsed documents and the bibliography by content hash, each article's check and
+rendered body, formatted references by entry content, and a manifest of the last build, so an unchanged
+site is not rebuilt, and a page (article or listing) whose inputs are unchanged is kept from the previous
+output instead of being rendered again. Each article is parsed once, in a worker process.
 """
 
 from __future__ import annotations
