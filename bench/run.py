@@ -9,7 +9,8 @@ Steps (each run `--repeat` times, interleaved so that every tool sees the same m
     wikigen-build-noop   wikigen build again, nothing changed
     wikigen-build-edit   wikigen build after editing one article (a sentence appended; restored afterwards)
     wikigen-build-edit-nosearch   the same with --no-search: the edit without Pagefind's full re-index
-    wikigen-check-cold   wikigen check --no-cache (every article parsed); wikigen-check reads the parse cache
+    wikigen-check-cold   wikigen check --no-cache (every article parsed); wikigen-check, run after the builds,
+                         finds every article's check in the cache
     hugo                 hugo, cold (public/ and resources/ deleted first)
     pagefind-on-hugo     python -m pagefind --site hugo/public
     mkdocs               mkdocs build (default theme; search plugin on, as by default)
@@ -48,13 +49,13 @@ except ImportError:  # the tree sampler is optional
 
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
 PY = sys.executable
-STEPS = (
+STEPS = (  # wikigen-check after the builds: it measures a check that finds every article in the cache
     "wikigen-check-cold",
-    "wikigen-check",
     "wikigen-build-cold",
     "wikigen-build-noop",
     "wikigen-build-edit",
     "wikigen-build-edit-nosearch",
+    "wikigen-check",
     "hugo",
     "pagefind-on-hugo",
     "mkdocs",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import urllib.parse
@@ -11,7 +12,8 @@ import lxml.html
 import pytest
 
 from wikigen.build import build
-from wikigen.model import Severity
+from wikigen.model import Article, Document, Severity
+from wikigen.render import SiteRenderer
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
 
@@ -332,6 +334,32 @@ def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
     assert [d.code for d in result.problems] == ["R001", "R001"]
     assert "`#nowhere`" in messages[0] and "no element with id `nowhere`" in messages[0]
     assert "`/articles/alpha-theory/#elsewhere`" in messages[1] and "id `elsewhere`" in messages[1]
+
+
+def _objects(value):
+    yield value
+    children = []
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, list | tuple):
+        children = list(value)
+    elif dataclasses.is_dataclass(value):
+        children = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    for child in children:
+        yield from _objects(child)
+
+
+def test_listing_pages_are_given_summaries_not_articles(built):
+    """A listing page is kept while the hash of its template's inputs holds: an article object among them
+    would tie the page to every detail of that article."""
+    _, result = built
+    renderer = SiteRenderer(result.site)
+    listings = renderer.listings()
+    assert {"index.html", "sources/index.html", "types/theory/index.html"} <= {x.path for x in listings}
+    for listing in listings:
+        inputs = [listing.context, renderer.common("/")]
+        assert not [o for o in _objects(inputs) if isinstance(o, Article | Document)], listing.path
+        assert renderer.listing_key(listing) == SiteRenderer(result.site).listing_key(listing)  # deterministic
 
 
 def test_sanitise_keeps_only_italic_and_bold():

@@ -351,7 +351,7 @@ def build(
                 kept_listings.append(path)
                 return old[1], old[2]
 
-            written = write_files(staging, renderer.site_files(pages, names, keep))
+            written = write_files(staging, renderer.site_files(pages, keep))
             count = len(pages) + len(kept_listings) + written
             if search:
                 progress("search index", 0, 1)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -93,10 +94,10 @@ class SourceItem:
     cited_by: int  # articles citing it site-wide
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(NamedTuple):
     """An article in a list. Attributes, not a dict: Jinja looks `x.y` up as an attribute first, and a dict's
-    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages."""
+    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages. A
+    tuple, so that hashing the 200,000 of them a sources page shows stays in C."""
 
     slug: str
     url: str
@@ -105,10 +106,6 @@ class Summary:
     type: str
     sourced_pct: int
     sentences: int
-
-    @property
-    def key(self) -> tuple:
-        return (self.slug, self.url, self.title, self.summary, self.type, self.sourced_pct, self.sentences)
 
 
 @dataclass(frozen=True)
@@ -124,25 +121,13 @@ class Listing:
 Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
 
 
-class _KeyPickler(pickle.Pickler):
-    """Pickles a page's inputs for hashing, with every article replaced by a name that identifies it, so a
-    listing of 10,000 articles is keyed in milliseconds."""
-
-    def __init__(self, stream, article_names: Mapping[str, str]):
-        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
-        self.article_names = article_names
-        self.fast = True  # no memo: equal values pickle alike whether or not they are one object
-
-    def persistent_id(self, obj: object) -> object:
-        kind = type(obj)
-        if kind is Summary:  # the same few fields, on many pages: as one tuple
-            return obj.key
-        return self.article_names[obj.document.path] if kind is Article else None
-
-
-def _digest(value: object, article_names: Mapping[str, str]) -> str:
+def _digest(value: object) -> str:
+    """Hash of a page's inputs. Pickled without the memo, so equal values hash alike whether or not they are
+    one object (a reference formatted now and one read from the cache)."""
     stream = io.BytesIO()
-    _KeyPickler(stream, article_names).dump(value)
+    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
     return hashlib.sha256(stream.getvalue()).hexdigest()
 
 
@@ -201,7 +186,7 @@ class SiteRenderer:
         self.sections = {key: Section(t.key, t.title, t.singular) for key, t in self.taxonomies.items()}
         self.checker = LinkChecker()
         self.media: dict[str, Path] = {}
-        self._summaries: dict[str, Summary] = {}
+        self._summaries: dict[int, Summary] = {}
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
         self._article_media: dict[str, Path] = {}
         self.content = self.config.path("content")
@@ -274,9 +259,9 @@ class SiteRenderer:
 
     def summary(self, article: Article) -> Summary:
         """An article as listing pages show it: once per article, however many lists it is on."""
-        found = self._summaries.get(article.slug)
+        found = self._summaries.get(id(article))  # the renderer holds every article: ids stay unique
         if found is None:
-            found = self._summaries[article.slug] = self._summary(article)
+            found = self._summaries[id(article)] = self._summary(article)
         return found
 
     def _summary(self, article: Article) -> Summary:
@@ -456,11 +441,10 @@ class SiteRenderer:
         pages.append(Listing("404.html", "404.html", {}))
         return pages
 
-    def listing_key(self, listing: Listing, article_names: Mapping[str, str]) -> str:
-        """Hash of the page, its template's name and everything the template is given (`common` included), with
-        each article standing for `article_names[its path]`: a name that changes whenever the article does."""
-        inputs = (listing.path, listing.template, listing.context, self.common(page_url(listing.path)))
-        return _digest(inputs, article_names)
+    def listing_key(self, listing: Listing) -> str:
+        """Hash of the page, its template's name and everything the template is given (`common` included):
+        summaries and views, never article objects, so it changes only with what the page can show."""
+        return _digest((listing.path, listing.template, listing.context, self.common(page_url(listing.path))))
 
     def totals(self) -> dict:
         sentences = sum(a.counts.sentences for a in self.articles)
@@ -507,16 +491,14 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ all
 
-    def site_files(
-        self, articles: list[RenderedPage], article_names: Mapping[str, str] | None = None, keep: Keep | None = None
-    ) -> Iterator[OutputFile]:
+    def site_files(self, articles: list[RenderedPage], keep: Keep | None = None) -> Iterator[OutputFile]:
         """Every file but the article pages, which are passed in (already recorded) for the sitemap. A listing
         page that `keep(path, key)` answers for (the caller carried it over) is not rendered: the answer is
         its scan. Each listing's key and scan end in `self.listed`, for the next build's `keep`."""
         urls = [(page_url(page.path), page.generated or self.build_date) for page in articles]
         for listing in self.listings():
-            key = self.listing_key(listing, article_names) if article_names is not None else ""
-            scanned = keep(listing.path, key) if keep and key else None
+            key = self.listing_key(listing)
+            scanned = keep(listing.path, key) if keep else None
             if scanned is not None:
                 self.checker.add_scanned(listing.path, None, *scanned)
             else:
