@@ -63,11 +63,8 @@ class LinkChecker:
     def add_file(self, path: str) -> None:
         self.files.add(path)
 
-    def add_page(self, path: str, text: str, source: str | None = None) -> None:
-        self.add_scanned(path, source, *scan(text))
-
     def add_scanned(self, path: str, source: str | None, ids: str, hrefs: tuple[str, ...]) -> None:
-        """A page scanned elsewhere: in a worker process, or kept from the previous build."""
+        """A page as `scan` saw it: rendered here or in a worker process, or kept from the previous build."""
         self.files.add(path)
         self.ids[path] = ids
         self.references.extend((path, source or path, href) for href in hrefs)
