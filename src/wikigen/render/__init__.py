@@ -150,10 +150,9 @@ class TermView:
 
 
 @dataclass(frozen=True, slots=True)
-class TaxonomyView:
-    key: str
-    title: str
-    singular: str
+class TaxonomyView(Section):
+    """A taxonomy as its index page shows it."""
+
     terms: tuple[TermView, ...]
 
 
