@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ import pytest
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
+
+# A shell that starts the suite in the background (`cmd &` without job control) ignores SIGINT, and an
+# ignored signal stays ignored in every child: the tests that stop `wikigen` with Ctrl+C would then test
+# nothing. Restore the default in this process, so the children start with it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
