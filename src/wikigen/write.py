@@ -44,9 +44,12 @@ def write_files(folder: Path, files: Iterable[OutputFile]) -> int:
 def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
     """Carry files over from the previous output: hard links (cheap, and the old folder is deleted after the
     swap anyway), or copies where the file system has none."""
+    made: set[Path] = set()  # a search index is a thousand files in a few folders: one mkdir a folder
     for path in paths:
         target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         try:
             os.link(source / path, target)
         except OSError:
