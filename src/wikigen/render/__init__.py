@@ -188,7 +188,6 @@ class SiteRenderer:
         self._summaries: dict[int, Summary] = {}
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
         self._article_media: dict[str, Path] = {}
-        self.content = self.config.path("content")
         entries = site.bibliography.entries
         cited: dict[str, list[Article]] = {}
         for article in self.articles:
@@ -335,7 +334,7 @@ class SiteRenderer:
         return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
-        self._article_media = {Path(k).as_posix(): Path(v) for k, v in body.media}
+        self._article_media = {path: Path(file) for path, file in body.media}
         output = self._render_article(article, body)
         ids, hrefs = scan(output.content.decode("utf-8"))
         media = tuple(sorted((path, str(source)) for path, source in self._article_media.items()))
