@@ -204,6 +204,14 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
+def _index_files(output: Path) -> list[str]:
+    """The previous search index's files, relative to the output folder (none when it has none)."""
+    index = output / INDEX_FOLDER
+    if not index.is_dir() or index.is_symlink():
+        return []
+    return sorted(p.relative_to(output).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink())
+
+
 def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
     stats = {}
     for path in output.rglob("*"):
@@ -325,10 +333,7 @@ def build(
         with staged(output) as staging:
             link_files(output, staging, [page.path for page in kept])
             if keep_index and not search:
-                index = output / INDEX_FOLDER
-                link_files(output, staging, sorted(
-                    p.relative_to(output).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink()
-                ) if index.is_dir() and not index.is_symlink() else [])
+                link_files(output, staging, _index_files(output))
             bodies = {path: _body_name(name) for path, name in names.items()}
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
                         store=store, bodies=bodies)
