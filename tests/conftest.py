@@ -21,6 +21,16 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fixture_sites_stay_untouched() -> Iterator[None]:
+    """Tests build copies of the fixture sites: a cache or output folder appearing in one means a test wrote
+    into the repository."""
+    yield
+    written = sorted(str(p.relative_to(REPO)) for name in (".wikigen-cache", "public")
+                     for p in (TESTS / "sites").glob(f"*/{name}"))
+    assert not written, f"tests wrote into the repository: {written}"
+
+
 @pytest.fixture
 def copy_site(tmp_path: Path):
     def copy(source: Path) -> Path:
