@@ -90,7 +90,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
     only the slim check: moving a parsed document between processes costs as much as parsing it. For a build
     it also renders the article's body while it holds the tokens, so rendering the page needs no second parse."""
     store, names, keys, slugs, config = _JOB["store"], _JOB["names"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
-    bodies = _JOB["bodies"]
+    bodies = _JOB["render_bodies"]
     results = []
     for source in sources:
         document = None if bodies else store.get(_document_key(source))
@@ -124,10 +124,11 @@ def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
 def _check(
     sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
 ) -> tuple[CheckedSite, dict[str, str]]:
-    """Check every article, from the cache where its check still holds, else from its parsed document (cached
-    by content hash, else parsed in worker processes without tokens: checking needs none). Documents are slimmed
-    once checked, so the orchestrator holds the site's metadata, not its text. With `check PATHS` only those
-    articles are checked; the others count by their slugs."""
+    """Check every article, from the cache where its check still holds, else in worker processes from its parsed
+    document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
+    tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.
+    With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site and
+    each article's cache name."""
     config = sources.config
     slugs = frozenset(slug_of(s.path) for s in sources.articles)
     readable = [s for s in sources.articles if s.text is not None]
@@ -143,7 +144,7 @@ def _check(
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
-    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, bodies=bodies)
+    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies)
     try:
         for result in _spread(_check_chunk, unchecked, config, "check", progress):
             results[result.article.document.path] = result

@@ -489,11 +489,11 @@ class DevServer:
                     for d in (*result.diagnostics, *result.problems)
                 ]
                 status.ok = result.published
-                if result.published and index:
-                    status.indexed += 1
-                elif result.published:
-                    status.published += 1
                 if result.published:
+                    if index:
+                        status.indexed += 1
+                    else:
+                        status.published += 1
                     self._index_due = wanted and not with_search and not self._search_broken
                     status.search = with_search or (self._index_due and status.search)
                     status.indexing = self._index_due

@@ -24,8 +24,8 @@ from markupsafe import Markup
 
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
-from wikigen.render.body import Body, article_url, citation_numbers, media_file, render_body
-from wikigen.render.links import BrokenLinks, LinkChecker, page_url, scan
+from wikigen.render.body import Body, article_url, citation_numbers, media_url, render_body
+from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
@@ -187,7 +187,7 @@ class SiteRenderer:
         self.media: dict[str, Path] = {}
         self._summaries: dict[int, Summary] = {}
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
-        self._article_media: dict[str, Path] = {}
+        self._article_media: dict[str, str] = {}  # output path -> file, of the article being rendered
         entries = site.bibliography.entries
         cited: dict[str, list[Article]] = {}
         for article in self.articles:
@@ -225,16 +225,6 @@ class SiteRenderer:
 
     def read_minutes(self, article: Article) -> int:
         return max(1, math.ceil(article.document.words / max(1, self.config.words_per_minute)))
-
-    def media_url(self, relative: str) -> str | None:
-        """Register a content file for copying; None when it would leave the content folder."""
-        found = media_file(self.config, relative)
-        if found is None:
-            return None
-        url, output, file = found
-        if file is not None:
-            self._article_media[output] = file
-        return url
 
     def common(self, url: str) -> dict:
         return {
@@ -334,14 +324,15 @@ class SiteRenderer:
         return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
-        self._article_media = {path: Path(file) for path, file in body.media}
-        output = self._render_article(article, body)
-        ids, hrefs = scan(output.content.decode("utf-8"))
-        media = tuple(sorted((path, str(source)) for path, source in self._article_media.items()))
+        self._article_media = dict(body.media)
+        path = f"articles/{article.slug}/index.html"
+        text = self._render_article(article, body, path)
+        ids, hrefs = scan(text)
+        media = tuple(sorted(self._article_media.items()))
         generated = article.meta.provenance.generated if article.meta else None
-        return RenderedPage(output.path, article.document.path, output.content, ids, hrefs, media, generated)
+        return RenderedPage(path, article.document.path, text.encode("utf-8"), ids, hrefs, media, generated)
 
-    def _render_article(self, article: Article, body: Body) -> OutputFile:
+    def _render_article(self, article: Article, body: Body, path: str) -> str:
         meta = article.meta
         assert meta is not None
         url = self.article_url(article.slug)
@@ -350,9 +341,9 @@ class SiteRenderer:
         if meta.figure:
             caption = Markup(body.caption) if body.caption else None
             src = meta.figure.src
-            external = bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", src))
+            external = bool(SCHEME.match(src))
             figure = {
-                "src": src if external else self.media_url(src),
+                "src": src if external else media_url(self.config, src, self._article_media),
                 "external": external,
                 "alt": meta.figure.alt,
                 "caption": caption,
@@ -381,8 +372,7 @@ class SiteRenderer:
             for s in meta.see_also
             if s in self.by_slug and self.by_slug[s].meta
         ]
-        path = f"articles/{article.slug}/index.html"
-        text = self._text(
+        return self._text(
             path,
             "article.html",
             article=article,
@@ -407,7 +397,6 @@ class SiteRenderer:
             has_llm=body.llm_badges > 0,
             model=meta.provenance.model or "a language model",
         )
-        return OutputFile(path, text.encode("utf-8"))
 
     # ------------------------------------------------------------ site pages
 
@@ -497,13 +486,11 @@ class SiteRenderer:
         for listing in self.listings():
             key = self.listing_key(listing)
             scanned = keep(listing.path, key) if keep else None
-            if scanned is not None:
-                self.checker.add_scanned(listing.path, None, *scanned)
-            else:
+            if scanned is None:
                 text = self._text(listing.path, listing.template, **listing.context)
                 scanned = scan(text)
-                self.checker.add_scanned(listing.path, None, *scanned)
                 yield OutputFile(listing.path, text.encode("utf-8"))
+            self.checker.add_scanned(listing.path, None, *scanned)
             self.listed[listing.path] = (key, *scanned)
             if listing.path not in ("thanks/index.html", "404.html"):
                 urls.append((page_url(listing.path), self.build_date))

@@ -9,7 +9,6 @@ parsing every article a second time to render its page.
 from __future__ import annotations
 
 import posixpath
-import re
 import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -17,9 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from wikigen.config import Config
 from wikigen.model import Article, Heading
+from wikigen.render.links import SCHEME
 from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 @dataclass(frozen=True)
@@ -36,15 +34,16 @@ def article_url(slug: str) -> str:
     return f"/articles/{urllib.parse.quote(slug)}/"
 
 
-def media_file(config: Config, relative: str) -> tuple[str, str, Path | None] | None:
-    """A content-relative file -> (its URL, its output path, the file to copy if it exists inside the site);
-    None when the path would leave the content folder."""
+def media_url(config: Config, relative: str, found: dict[str, str]) -> str | None:
+    """A content-relative file -> its URL, noted in `found` (output path -> file) for copying when it exists
+    inside the site; None when the path would leave the content folder."""
     normal = posixpath.normpath(relative.lstrip("/"))
     if normal.startswith("..") or normal in (".", ""):
         return None
     path = config.path("content") / Path(*PurePosixPath(normal).parts)
-    inside = path.is_file() and path.resolve().is_relative_to(config.root.resolve())  # no symlink out
-    return "/media/" + urllib.parse.quote(normal), f"media/{normal}", path if inside else None
+    if path.is_file() and path.resolve().is_relative_to(config.root.resolve()):  # no symlink out
+        found[f"media/{normal}"] = str(path)
+    return "/media/" + urllib.parse.quote(normal)
 
 
 def citation_numbers(article: Article, known: Collection[str]) -> dict[str, int]:
@@ -60,15 +59,10 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
     folder = posixpath.dirname(posixpath.relpath(article.document.path, config.content))
 
     def resolve_image(src: str) -> str:
-        if not src or src.startswith(("/", "#")) or _SCHEME.match(src):
+        if not src or src.startswith(("/", "#")) or SCHEME.match(src):
             return src
-        found = media_file(config, posixpath.join(folder, urllib.parse.unquote(urllib.parse.urlsplit(src).path)))
-        if found is None:
-            return src
-        url, output, file = found
-        if file is not None:
-            media[output] = str(file)
-        return url
+        path = posixpath.join(folder, urllib.parse.unquote(urllib.parse.urlsplit(src).path))
+        return media_url(config, path, media) or src
 
     owners: dict[int, str] = {}
     for sentence in article.document.sentences:

@@ -21,7 +21,7 @@ from wikigen.model import Diagnostic, Severity
 
 _REFERENCE = re.compile(r'\s(?:href|src|action)="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # a URL with a scheme: not a link inside the site
 
 
 class BrokenLinks(Exception):
@@ -49,7 +49,7 @@ def scan(text: str) -> tuple[str, tuple[str, ...]]:
     for value in _REFERENCE.findall(text):
         href = html.unescape(value)
         own = href.startswith("#") and urllib.parse.unquote(href[1:]) in ids
-        if href and not own and not href.startswith("//") and not _SCHEME.match(href):
+        if href and not own and not href.startswith("//") and not SCHEME.match(href):
             hrefs.setdefault(sys.intern(href))  # the same navigation links on every page
     return "\0".join(sorted(ids)), tuple(hrefs)
 

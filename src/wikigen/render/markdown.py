@@ -19,13 +19,13 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from wikigen.model import Marker, Sentence
+from wikigen.render.links import SCHEME
 
 CALLOUTS = {
     "example": "LLM-generated illustrative example (not a guideline)",
     "framing": "Therapeutic framing",
     "note": "Note",
 }
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
@@ -167,7 +167,7 @@ def _link_open(self, tokens, idx, options, env) -> str:
     attrs = dict(token.attrs)
     href = str(attrs.get("href", ""))
     attrs["href"] = _env(env).resolve_link(href)
-    if _SCHEME.match(href) or href.startswith("//"):
+    if SCHEME.match(href) or href.startswith("//"):
         attrs["rel"] = "noopener"
         attrs["class"] = "external"
     return "<a" + "".join(f' {esc(k)}="{esc(str(v))}"' for k, v in attrs.items()) + ">"
@@ -217,7 +217,7 @@ def link_resolver(page_url: str, article_url: Callable[[str], str | None]) -> Ca
     """Rewrite `other-article.md#x` to the article's pretty URL; everything else stays as written."""
 
     def resolve(href: str) -> str:
-        if not href or href.startswith(("#", "/")) or _SCHEME.match(href):
+        if not href or href.startswith(("#", "/")) or SCHEME.match(href):
             return href
         parts = urllib.parse.urlsplit(href)
         path = urllib.parse.unquote(parts.path)
