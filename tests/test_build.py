@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wikigen.build
-from wikigen.build import build, gather
+from wikigen.build import build, gather, preview, site_renderer
 from wikigen.cache import Cache
 from wikigen.parse import parse_document
 
@@ -82,6 +82,40 @@ def test_a_template_change_rerenders_everything(site: Path, tmp_path: Path) -> N
     result = build(site, search=False)
     assert (result.rendered, result.reused) == (2, 0)
     assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_a_preview_is_the_page_the_build_then_writes(site: Path) -> None:
+    first = build(site, search=False)
+    alpha = site / "content" / "alpha-theory.md"
+    edit(alpha, "Clinicians like it", "Clinicians enjoy it")
+    pages = preview(first.renderer, [alpha])
+    assert pages is not None and list(pages) == ["articles/alpha-theory/index.html"]
+    assert b"Clinicians enjoy it" in pages["articles/alpha-theory/index.html"]
+    assert b"Clinicians like it" in (site / "public" / "articles" / "alpha-theory" / "index.html").read_bytes()
+    build(site, search=False)
+    assert (site / "public" / "articles" / "alpha-theory" / "index.html").read_bytes() == pages[
+        "articles/alpha-theory/index.html"]
+    edit(alpha, "Clinicians enjoy it", "Clinicians love it")
+    assert preview(site_renderer(site), [alpha]) == preview(first.renderer, [alpha])  # the same site, from the cache
+
+
+def test_no_preview_where_the_build_must_decide(site: Path) -> None:
+    bib = site / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "@misc{spare2022,\n  title = {Spare},\n  year = {2022}\n}\n",
+                   encoding="utf-8")
+    renderer = build(site, search=False).renderer
+    assert renderer is not None
+    alpha = site / "content" / "alpha-theory.md"
+    original = alpha.read_text(encoding="utf-8")
+    new = site / "content" / "gamma.md"
+    new.write_text(original, encoding="utf-8")
+    assert preview(renderer, [new]) is None  # a new article changes the listings
+    assert preview(renderer, [site / "bibliography.bib"]) is None  # not an article
+    assert preview(renderer, [site / "content" / "gone.md"]) is None
+    for change in ("Clinicians like it [@spare2022]", "Clinicians like it. No marker here [@llm]"):
+        alpha.write_text(original.replace("Clinicians like it [@llm]", change), encoding="utf-8")
+        assert preview(renderer, [alpha]) is None, change  # a source no page cites yet; an error
+    assert site_renderer(site) is None  # the site has errors now: nothing to preview against
 
 
 def _inodes(public: Path) -> dict[str, int]:

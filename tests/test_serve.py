@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import wikigen.serve
 from wikigen.model import OutputFile
 from wikigen.serve import DevServer, inject
 
@@ -84,7 +85,7 @@ def _edit(path: Path, text: str) -> None:
 
 def test_inject_places_the_tag_in_the_head() -> None:
     page = b"<html><head><title>x</title></HEAD><body></body></html>"
-    assert inject(page, 3) == (b'<html><head><title>x</title><script src="/__wikigen/live.js" data-published="3" '
+    assert inject(page, 3) == (b'<html><head><title>x</title><script src="/__wikigen/live.js" data-view="3" '
                                b"defer></script></HEAD><body></body></html>")
     assert inject(b"<p>no head</p></body>", 1).startswith(b"<p>no head</p><script")
     assert inject(b"<p>bare</p>", 1).endswith(b"defer></script>")
@@ -128,16 +129,18 @@ def test_event_stream_announces_builds(server: DevServer, site: Path) -> None:
         response = connection.getresponse()
         assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
 
-        def next_build() -> int:
+        def next_event() -> dict[str, int]:
             while True:
                 line = response.fp.readline().decode()
                 if line.startswith("data: "):
-                    return json.loads(line[6:])["build"]
+                    return json.loads(line[6:])
 
-        first = next_build()
+        first = next_event()
         article = site / ARTICLE
         _edit(article, article.read_text(encoding="utf-8") + "\nA new sentence for the stream [@llm].\n")
-        assert next_build() > first
+        shown = next_event()  # the preview: what the server shows changed, no build finished yet
+        assert shown == {"build": first["build"], "view": first["view"] + 1}
+        assert next_event() == {"build": first["build"] + 1, "view": first["view"] + 2}
     finally:
         connection.close()
 
@@ -151,12 +154,15 @@ def test_edit_rebuilds_errors_show_and_clear(server: DevServer, site: Path) -> N
     _edit(article, original + "\nClinicians also use it in supervision [@llm].\n")
     status, seconds = _wait(server, lambda s: s["published"] > before["published"])
     assert status["build"] > before["build"] and status["ok"] and seconds < DEADLINE
+    assert status["previewed"] == before["previewed"] + 1  # shown first, then published as shown
+    assert "/articles/task-involvement/" in status["unchanged"] and status["view"] == before["view"] + 2
     _, _, page = _get(server.url + "articles/task-involvement/")
     assert b"supervision" in page
 
     _edit(article, original + "\nThis sentence has no marker.\n")
     status, _ = _wait(server, lambda s: s["errors"] > 0)
     assert not status["ok"] and status["published"] == before["published"] + 1
+    assert status["previewed"] == before["previewed"] + 1  # an article with errors is not previewed
     [problem] = status["diagnostics"]
     assert (problem["path"], problem["code"], problem["severity"]) == (ARTICLE, "P001", "error")
     assert problem["text"].startswith(f"{ARTICLE}:{original.count(chr(10)) + 2}:1: P001 sentence has no marker")
@@ -167,6 +173,7 @@ def test_edit_rebuilds_errors_show_and_clear(server: DevServer, site: Path) -> N
     _edit(article, original + "\nThis sentence now has a marker [@nicholls1984].\n")
     status, _ = _wait(server, lambda s: s["errors"] == 0 and s["ok"])
     assert status["diagnostics"] == [] and status["published"] == before["published"] + 2
+    assert status["previewed"] == before["previewed"] + 2  # the fix is previewed: the errors were its own
     assert sorted(p.name for p in (site / "content").rglob("*")) == content_before
 
 
@@ -218,6 +225,33 @@ def test_build_failures_keep_the_server_running(server: DevServer, site: Path, m
     status, _ = _wait(server, lambda s: s["build"] > before["build"] and s["failure"])
     assert "RuntimeError: theme exploded" in status["failure"] and status["published"] == before["published"]
     assert _get(server.url)[0] == 200  # the previous output is still served
+    # the edit was previewed, and the preview withdrawn when its build failed: open pages reload to the output
+    assert status["previewed"] == before["previewed"] + 1 and status["view"] == before["view"] + 2
+    assert b"More text" not in _get(server.url + "articles/task-involvement/")[2]
+
+
+def test_an_edit_is_shown_while_its_build_runs(server: DevServer, site: Path, monkeypatch) -> None:
+    release = threading.Event()
+    real_build = wikigen.serve.build
+
+    def slow_build(*args, **kwargs):
+        assert release.wait(DEADLINE)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(wikigen.serve, "build", slow_build)
+    article, on_disk = site / ARTICLE, site / "public" / "articles" / "task-involvement" / "index.html"
+    before = _status(server)
+    _edit(article, article.read_text(encoding="utf-8").replace("\n\n", "\n\nA sentence to preview [@llm].\n\n", 1))
+    status, _ = _wait(server, lambda s: s["previewed"] > before["previewed"])
+    assert status["view"] == before["view"] + 1 and status["published"] == before["published"]
+    code, _, page = _get(server.url + "articles/task-involvement/")
+    assert code == 200 and b"A sentence to preview" in page and page.count(TAG.encode()) == 1
+    assert b"A sentence to preview" not in on_disk.read_bytes()  # shown from memory; the build has not run
+    assert any("preview of articles/task-involvement/index.html" in line for line in server.log_lines)
+    release.set()
+    status, _ = _wait(server, lambda s: s["published"] > before["published"])
+    assert status["view"] == before["view"] + 2 and "/articles/task-involvement/index.html" in status["unchanged"]
+    assert b"A sentence to preview" in on_disk.read_bytes()
 
 
 def _read_line(stream, timeout: float) -> str:
@@ -300,11 +334,18 @@ def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Pa
         overlay = page.wait_for_selector("#wikigen-dev-overlay", timeout=DEADLINE * 1000)
         assert "P001 sentence has no marker" in overlay.inner_text()
 
+        loads: list[str] = []
+        page.on("load", lambda loaded: loads.append(loaded.url))
+        published = _status(server)["published"]
         with page.expect_navigation(timeout=DEADLINE * 1000):
             _edit(article, original + "\nThe fixed sentence is here [@llm].\n")
         page.wait_for_load_state()
         assert "The fixed sentence is here" in page.content()
         assert page.query_selector("#wikigen-dev-overlay") is None
+        status, _ = _wait(server, lambda s: s["published"] > published)
+        assert status["previewed"] >= 1 and page.url.endswith("/articles/task-involvement/")
+        page.wait_for_timeout(1500)  # live.js has heard of the build: it publishes the page as previewed
+        assert len(loads) == 1  # one reload, for the preview; none for the build that published the same page
         page.unroute_all(behavior="ignoreErrors")
     finally:
         page.close()

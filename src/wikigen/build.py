@@ -24,7 +24,7 @@ from wikigen import cache as caching
 from wikigen.check import check_document, check_site
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import INDEX_FOLDER, index_site
-from wikigen.load import load_sources
+from wikigen.load import load_sources, read_source
 from wikigen.model import (
     Article,
     Bibliography,
@@ -170,6 +170,7 @@ class BuildResult:
     problems: tuple[Diagnostic, ...] = ()  # found after checking: broken internal links in the rendered pages
     rendered: int = 0  # article pages rendered
     reused: int = 0  # article pages kept from the previous build
+    renderer: SiteRenderer | None = None  # the published site, for `preview`
 
     @property
     def errors(self) -> int:
@@ -381,4 +382,41 @@ def build(
         "listings": {path: (*listed, _stat(output / path)) for path, listed in renderer.listed.items()},
     })
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
-                       time.perf_counter() - started, rendered=len(todo), reused=len(kept))
+                       time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
+
+
+# ---------------------------------------------------------------- previews for `serve`
+
+def site_renderer(root: Path) -> SiteRenderer | None:
+    """The site as published, from the cache, for previews after a build that changed nothing (and so made no
+    renderer); None when the site has errors."""
+    sources = _load(root, None)
+    store = caching.Cache(sources.config.path("cache"))
+    site = _check(sources, store)[0]
+    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet))
+
+
+def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] | None:
+    """Edited articles' pages rendered against the last published site, for `serve` to show while the build
+    that publishes them runs: a page costs tens of milliseconds, the build seconds. None unless every path is an
+    existing article that checks clean and cites only sources the site already cites; listing pages, the link
+    check and the search index wait for the build."""
+    config, site = renderer.config, renderer.site
+    keys = site.bibliography.entries
+    slugs = frozenset(slug_of(article.document.path) for article in site.articles)
+    pages = {}
+    for path in paths:
+        if not path.is_relative_to(config.path("content")):
+            return None
+        source, problem = read_source(config, path, article=True)
+        if problem or source.text is None or slug_of(source.path) not in renderer.by_slug:
+            return None
+        result = check_document(parse_document(source), keys, slugs, config)
+        article = result.article
+        if article.meta is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
+            return None
+        if not set(article.cited) <= renderer.references.keys():
+            return None  # a newly cited source is formatted by the build
+        page = renderer.render_article(article, render_body(article, config, slugs, keys))
+        pages[page.path] = page.content or b""
+    return pages

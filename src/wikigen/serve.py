@@ -1,15 +1,18 @@
 """`wikigen serve`: build, serve the output on 127.0.0.1, rebuild on change and reload open pages.
 
-The site is built into the configured output folder, exactly as `wikigen build` does, but an edit is
-published first with the previous search index, and a second build brings the index up to date while no
-other edit waits: Pagefind re-reads the whole site, which is most of an edit's build time. The dev server
-adds one thing to the HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`.
-No inline script, so pages still work under the site's strict Content-Security-Policy. live.js listens
-to `/__wikigen/events` (Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads
-the page when a new build is published, and shows check errors as an overlay built with DOM APIs.
+The site is built into the configured output folder, exactly as `wikigen build` does. An edit to an
+article is shown at once as a preview: its page rendered in memory against the last published site (tens of
+milliseconds) and served in place of the file on disk, while the build runs. The build publishes the edit
+with the previous search index, and a second build brings the index up to date while no other edit waits:
+Pagefind re-reads the whole site, which is most of an edit's build time. The dev server adds one thing to the
+HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`. No inline script, so
+pages still work under the site's strict Content-Security-Policy. live.js listens to `/__wikigen/events`
+(Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads the page when what the server
+shows changes (a preview, a published build), and shows check errors as an overlay built with DOM APIs.
 
-Endpoints: `/__wikigen/live.js`, `/__wikigen/status` (JSON: build, published and indexed counters,
-diagnostics, failure), `/__wikigen/events` (SSE: one `build` event per finished build).
+Endpoints: `/__wikigen/live.js`, `/__wikigen/status` (JSON: build, published, indexed, previewed and view
+counters, diagnostics, failure), `/__wikigen/events` (SSE: a `build` event whenever the build or view counter
+moves).
 """
 
 from __future__ import annotations
@@ -28,16 +31,17 @@ import threading
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import watchfiles
 
-from wikigen.build import build, output_folder
+from wikigen.build import build, output_folder, preview, site_renderer
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import SearchIndexError
+from wikigen.render import SiteRenderer
 from wikigen.report import text_line
 from wikigen.write import OutputError
 
@@ -48,6 +52,7 @@ _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _WATCH_TIMEOUT_MS = 400  # how often the watchers look at the stop flag and re-read the configuration
 _SSE_PING_SECONDS = 15.0
+_PREVIEW_LIMIT = 8  # more articles changed at once (a checkout): the build alone
 
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".js")
@@ -71,13 +76,16 @@ class Status:
     seconds: float = 0.0
     search: bool = False  # the Pagefind index is part of the published output
     indexing: bool = False  # the published pages are newer than the search index, which is being rebuilt
+    previewed: int = 0  # edits shown as a preview before their build finished
+    view: int = 0  # what the server shows changed (a preview shown or withdrawn, a build published): pages reload
+    unchanged: list[str] = field(default_factory=list)  # URLs the last view change left as they were: no reload
 
     def as_json(self) -> dict[str, Any]:
         return {
             "build": self.build, "published": self.published, "building": self.building, "ok": self.ok,
             "indexed": self.indexed, "errors": self.errors, "warnings": self.warnings, "diagnostics": self.diagnostics,
             "failure": self.failure, "seconds": round(self.seconds, 3), "search": self.search,
-            "indexing": self.indexing,
+            "indexing": self.indexing, "previewed": self.previewed, "view": self.view, "unchanged": self.unchanged,
         }
 
 
@@ -87,6 +95,7 @@ class _Shared:
         self.status = Status()
         self.output: Path | None = None
         self.stopping = False
+        self.previews: dict[str, bytes] = {}  # output path -> page shown instead of the file; replaced, never mutated
 
     def snapshot(self) -> dict[str, Any]:
         with self.changed:
@@ -99,7 +108,7 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
 (() => {
   "use strict";
   const me = document.currentScript;
-  const loaded = Number((me && me.dataset.published) || "0");
+  let loaded = Number((me && me.dataset.view) || "0");
   const ID = "wikigen-dev-overlay";
   let dismissed = -1;
   let busy = false;
@@ -164,7 +173,9 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
       const response = await fetch("/__wikigen/status", { cache: "no-store" });
       if (!response.ok) return;
       const status = await response.json();
-      if (status.published !== loaded && status.published > 0) {
+      if (status.view === loaded + 1 && status.unchanged.includes(window.location.pathname)) {
+        loaded = status.view;  // the build published this page as its preview showed it
+      } else if (status.view !== loaded && status.view > 0) {
         window.location.reload();
         return;
       }
@@ -188,9 +199,9 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
 """
 
 
-def inject(html: bytes, published: int) -> bytes:
+def inject(html: bytes, view: int) -> bytes:
     """The page with the live.js tag before `</head>` (else before `</body>`, else at the end)."""
-    tag = f'<script src="{PREFIX}{LIVE_JS}" data-published="{published}" defer></script>'.encode()
+    tag = f'<script src="{PREFIX}{LIVE_JS}" data-view="{view}" defer></script>'.encode()
     for pattern in (_HEAD_END, _BODY_END):
         if match := pattern.search(html):
             return html[: match.start()] + tag + html[match.start() :]
@@ -203,6 +214,18 @@ def _dev_page(title: str, message: str) -> bytes:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
     ).encode()
+
+
+def _unchanged(previews: dict[str, bytes], output: Path | None) -> list[str]:
+    """The URLs (both spellings) of previewed pages that the build published byte for byte as previewed."""
+    urls = []
+    for path, content in sorted(previews.items()):
+        with contextlib.suppress(OSError):
+            if output is not None and (output / path).read_bytes() == content:
+                urls.append("/" + path)
+                if path.endswith("/index.html"):
+                    urls.append("/" + path.removesuffix("index.html"))
+    return urls
 
 
 # ---------------------------------------------------------------- HTTP
@@ -275,20 +298,21 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        sent = -1
+        sent = (-1, -1)
         last = time.monotonic()
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while True:
                 with shared.changed:
-                    if not shared.stopping and shared.status.build == sent:
+                    if not shared.stopping and (shared.status.build, shared.status.view) == sent:
                         shared.changed.wait(timeout=0.5)
                     if shared.stopping:
                         return
-                    current = shared.status.build
+                    current = (shared.status.build, shared.status.view)
                 if current != sent:
                     sent = current
-                    self.wfile.write(f"event: build\ndata: {json.dumps({'build': current})}\n\n".encode())
+                    data = json.dumps({"build": current[0], "view": current[1]})
+                    self.wfile.write(f"event: build\ndata: {data}\n\n".encode())
                     self.wfile.flush()
                     last = time.monotonic()
                 elif time.monotonic() - last > _SSE_PING_SECONDS:
@@ -301,10 +325,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _file(self, path: str, head_only: bool) -> None:
         shared = self.server.shared
         with shared.changed:
-            output, published = shared.output, shared.status.published
+            output, view, previews = shared.output, shared.status.view, shared.previews
         if output is None or not output.is_dir():
             body = inject(_dev_page("No build yet", "The site has not been built yet; see the terminal or the "
-                                    "overlay for the problems. This page reloads when a build succeeds."), published)
+                                    "overlay for the problems. This page reloads when a build succeeds."), view)
             self._send(503, body, "text/html; charset=utf-8", head_only)
             return
         self.directory = str(output)
@@ -322,17 +346,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not local.is_file():
             status, local = 404, output / "404.html"
             if not local.is_file():
-                body = inject(_dev_page("Not found", f"No file for {path} in the output folder."), published)
+                body = inject(_dev_page("Not found", f"No file for {path} in the output folder."), view)
                 self._send(404, body, "text/html; charset=utf-8", head_only)
                 return
         try:
-            body = local.read_bytes()
+            body = previews.get(local.relative_to(output).as_posix()) or local.read_bytes()
         except OSError:  # swapped away by a rebuild between the checks and the read
             self._send(503, b"rebuilding, try again\n", "text/plain; charset=utf-8", head_only, {"Retry-After": "1"})
             return
         content_type = mimetypes.guess_type(local.name)[0] or "application/octet-stream"
         if content_type == "text/html":
-            body = inject(body, published)
+            body = inject(body, view)
         if content_type.startswith("text/") or content_type in ("application/json", "image/svg+xml"):
             content_type += "; charset=utf-8"
         self._send(status, body, content_type, head_only)
@@ -368,6 +392,9 @@ class DevServer:
         self.shared = _Shared()
         self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._dirty = threading.Event()
+        self._pending: set[Path] = set()  # files changed since the builder last looked (the root: anything else)
+        self._pending_lock = threading.Lock()
+        self._renderer: SiteRenderer | None = None  # the last published site, for previews
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._search_broken = False
@@ -434,8 +461,11 @@ class DevServer:
     # ---------------- building
 
     def _builder(self) -> None:
-        """Edits first: an edit is published with the previous search index, and the index is rebuilt (a second
-        build that keeps every page) only while no edit waits, since Pagefind re-reads the whole site."""
+        """Edits first: an edited article is previewed, then published with the previous search index, and the
+        index is rebuilt (a second build that keeps every page) only while no edit waits, since Pagefind re-reads
+        the whole site."""
+        if self._renderer is None and self.shared.status.ok:  # the first build changed nothing, so made none
+            self._renderer = site_renderer(self.root)
         while not self._stop.is_set():
             if self._index_due and not self._dirty.is_set():
                 self.rebuild(index=True)
@@ -444,7 +474,44 @@ class DevServer:
             if self._stop.is_set():
                 return
             self._dirty.clear()
+            with self._pending_lock:
+                changed, self._pending = self._pending, set()
+            self.show_preview(changed)
             self.rebuild()
+
+    def _note(self, paths: Iterable[Path]) -> None:
+        with self._pending_lock:
+            self._pending.update(paths)
+        self._dirty.set()
+
+    def show_preview(self, changed: set[Path]) -> bool:
+        """Serve the edited articles' pages rendered in memory until the next build finishes. Only when nothing
+        but a few articles changed and the last build's errors, if any, were in those articles (the usual
+        save, error, fix); otherwise the build alone."""
+        renderer = self._renderer
+        if renderer is None or not 0 < len(changed) <= _PREVIEW_LIMIT or any(p.suffix != ".md" for p in changed):
+            return False
+        with self.shared.changed:
+            status = self.shared.status
+            blocking = {self.root / d["path"] for d in status.diagnostics if d["severity"] == "error"}
+            if status.failure or not blocking <= changed:
+                return False
+        started = time.perf_counter()
+        try:
+            pages = preview(renderer, sorted(changed))
+        except Exception:  # the build that follows reports whatever went wrong
+            self._log("wikigen serve: preview failed, building:\n" + traceback.format_exc(limit=-3))
+            return False
+        if not pages:
+            return False
+        with self.shared.changed:
+            self.shared.previews = pages
+            self.shared.status.previewed += 1
+            self.shared.status.view += 1
+            self.shared.changed.notify_all()
+        self._log(f"[{time.strftime('%H:%M:%S')}] preview of {', '.join(sorted(pages))} in "
+                  f"{time.perf_counter() - started:.2f} s; building")
+        return True
 
     def rebuild(self, index: bool = False) -> Status:
         """Build once, update the status and tell the pages. The search index is rebuilt when `index` is set and
@@ -494,13 +561,22 @@ class DevServer:
                         status.indexed += 1
                     else:
                         status.published += 1
+                        status.view += 1
                     self._index_due = wanted and not with_search and not self._search_broken
                     status.search = with_search or (self._index_due and status.search)
                     status.indexing = self._index_due
             else:
                 status.errors, status.warnings, status.diagnostics, status.ok = 0, 0, [], False
+            status.unchanged = []
+            if shared.previews and result and result.published and not index:
+                status.unchanged = _unchanged(shared.previews, shared.output)
+            elif shared.previews:
+                status.view += 1  # a preview the build did not publish is withdrawn: pages show the output again
+            shared.previews = {}
             shared.changed.notify_all()
             snapshot = Status(**{**status.__dict__, "diagnostics": list(status.diagnostics)})
+        if result is not None and result.renderer is not None:
+            self._renderer = result.renderer
         self._report(snapshot, (*result.diagnostics, *result.problems) if result else ())
         return snapshot
 
@@ -538,13 +614,10 @@ class DevServer:
             output = None
         return folders, files, output
 
-    def _changed(self, changes: set[tuple[watchfiles.Change, str]], output: Path | None) -> bool:
-        for _, raw in changes:
-            path = Path(raw)
-            if output is not None and path.is_relative_to(output):
-                continue
-            return True
-        return False
+    def _changed(self, changes: set[tuple[watchfiles.Change, str]], output: Path | None) -> list[Path]:
+        """The changed paths outside the output folder."""
+        paths = (Path(raw) for _, raw in changes)
+        return [path for path in paths if output is None or not path.is_relative_to(output)]
 
     def _watch(self, paths: list[Path], **options: Any):
         """watchfiles.watch, falling back to polling when the OS watcher fails (e.g. out of inotify watches)."""
@@ -568,10 +641,10 @@ class DevServer:
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
             for changes in self._watch(folders, recursive=True):
-                if changes and self._changed(changes, output):
-                    self._dirty.set()
+                if changes and (paths := self._changed(changes, output)):
+                    self._note(paths)
                 if self._targets()[0] != folders:
-                    self._dirty.set()
+                    self._note([self.root])
                     break
 
     def _watch_files(self) -> None:
@@ -583,10 +656,10 @@ class DevServer:
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
             for changes in self._watch(parents, recursive=False, watch_filter=None):
-                if any(Path(raw) in files for _, raw in changes):
-                    self._dirty.set()
+                if watched := [Path(raw) for _, raw in changes if Path(raw) in files]:
+                    self._note(watched)
                 if self._targets()[1] != files:
-                    self._dirty.set()
+                    self._note([self.root])
                     break
 
 
