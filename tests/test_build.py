@@ -132,6 +132,15 @@ def test_listing_pages_are_redone_only_when_what_they_show_changed(site: Path, t
     assert changed == {"articles/alpha-theory/index.html"}  # every listing page was carried over
     assert snapshot(site / "public") == cold(site, tmp_path, "cold-1")
 
+    edit(site / "content" / "alpha-theory.md", "enjoy it [@llm].", "enjoy it [@llm]. One more [@llm].")
+    build(site, search=False)
+    counted = _inodes(site / "public")
+    changed = {path for path in after if after[path] != counted[path]}
+    assert {"articles/alpha-theory/index.html", "index.html", "types/theory/index.html"} <= changed  # sourced %
+    assert "sources/index.html" not in changed  # it names alpha, nothing it shows changed
+    assert snapshot(site / "public") == cold(site, tmp_path, "cold-3")
+    after = counted
+
     edit(site / "content" / "alpha-theory.md", "title: Alpha Theory", "title: Alpha Renamed")
     build(site, search=False)
     final = _inodes(site / "public")

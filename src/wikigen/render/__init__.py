@@ -108,6 +108,14 @@ class Summary(NamedTuple):
     sentences: int
 
 
+class Link(NamedTuple):
+    """An article where a page names it and nothing more (the sources page): its key then ignores the
+    sentence counts an edit changes."""
+
+    url: str
+    title: str
+
+
 @dataclass(frozen=True)
 class Listing:
     """A page made from the site's metadata, before rendering: the key of its inputs decides whether the
@@ -462,7 +470,7 @@ class SiteRenderer:
                 "anchor": self.entry_anchors[key],
                 "reference": reference,
                 "kind": kind_label(entries[key]),
-                "articles": [self.summary(a) for a in self.citing[key]],
+                "articles": [Link(s.url, s.title) for s in map(self.summary, self.citing[key])],
             })
         return Listing("sources/index.html", "sources.html", {"items": items})
 
