@@ -189,30 +189,51 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def _bodies(root: Path) -> list[str]:
-    manifest = Cache(root / ".wikigen-cache").get("manifest")
-    assert isinstance(manifest, dict)
-    return manifest["bodies"]
+def _entries(root: Path) -> set[str]:
+    return {p.name for p in (root / ".wikigen-cache").rglob("*") if p.is_file()}
 
 
 def test_a_build_parses_each_article_once(site: Path, parses: list[str], tmp_path: Path) -> None:
     assert build(site, search=False).published
     assert sorted(parses) == ["alpha-theory.md", "beta-concept.md"]  # the check renders the bodies it parsed
-    old = _bodies(site)
+    old = _entries(site)
     parses.clear()
     edit(site / "content" / "alpha-theory.md", "title: Alpha", "title: Renamed Alpha")
     result = build(site, search=False)
     assert result.rendered == 2 and parses == ["alpha-theory.md"]  # beta's page is redone from its cached body
     assert snapshot(site / "public") == cold(site, tmp_path)
-    gone = set(old) - set(_bodies(site))
-    assert len(gone) == 1 and not any((site / ".wikigen-cache").rglob(gone.pop()))  # alpha's old body is removed
+    new = _entries(site)
+    assert len(old - new) == len(new - old) == 3  # alpha's document, check and body replaced, the old ones deleted
 
 
-def test_a_build_after_a_check_parses_again_for_the_bodies(site: Path, parses: list[str], tmp_path: Path) -> None:
+def test_a_build_after_a_check_parses_again_for_the_bodies_once(site: Path, parses: list[str], tmp_path: Path) -> None:
     assert gather(site).errors == 0
     assert build(site, search=False).published  # the checks come from the cache; the pages need tokens
     assert sorted(parses) == ["alpha-theory.md", "alpha-theory.md", "beta-concept.md", "beta-concept.md"]
     assert snapshot(site / "public") == cold(site, tmp_path)
+    parses.clear()
+    templates = site / "theme" / "templates" / "partials"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "home_intro.html").write_text("<p>A new introduction.</p>\n", encoding="utf-8")
+    result = build(site, search=False)  # every page again, from the bodies the last build cached
+    assert result.published and result.rendered == 2 and parses == []
+
+
+def test_the_cache_keeps_only_what_the_site_uses(site: Path) -> None:
+    assert build(site, search=False).published
+    built = _entries(site)
+    (site / ".wikigen-cache" / ".tmp-killed").write_bytes(b"a write that never finished")
+    beta = site / "content" / "beta-concept.md"
+    edit(beta, "Nobody knows why", "Nobody yet knows why")
+    assert gather(site, [beta]).errors == 0  # a check of some paths keeps every entry
+    partial = _entries(site)
+    assert built < partial and ".tmp-killed" in partial and len(partial - built) == 3  # + beta's document, check
+    assert gather(site).errors == 0  # a check of the whole site deletes the rest
+    checked = _entries(site)
+    assert checked == partial - (built - checked) - {".tmp-killed"} and len(built - checked) == 3  # beta's old 3
+    assert build(site, search=False).published
+    assert len(_entries(site)) == len(built)  # and beta's new body: the site's size again
+    assert Cache(site / ".wikigen-cache", enabled=False).prune(set()) == 0
 
 
 def test_the_check_reuses_parsed_documents(site: Path) -> None:

@@ -108,14 +108,18 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
     return results
 
 
+def _bibliography_name(sources: Sources) -> str | None:
+    source = sources.bibliography
+    return caching.key("bibliography", source.path, source.digest) if source and source.text is not None else None
+
+
 def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
     """Parsed once per content: bibtexparser takes a quarter of a millisecond an entry."""
-    source = sources.bibliography
-    name = caching.key("bibliography", source.path, source.digest) if source and source.text is not None else None
+    name = _bibliography_name(sources)
     found = store.get(name) if name else None
     if isinstance(found, Bibliography):
         return found
-    bibliography = parse_bibliography(source)
+    bibliography = parse_bibliography(sources.bibliography)
     if name:
         store.put(name, bibliography)
     return bibliography
@@ -153,9 +157,25 @@ def _check(
     return check_site(sources, bibliography, [results[s.path] for s in readable]), names
 
 
+def _live(sources: Sources, site: CheckedSite, names: dict[str, str]) -> set[str]:
+    """Every cache entry the site as it is now uses (its articles' documents, checks and bodies, its
+    bibliography, its cited references, the manifest): what a check or build of the whole site keeps."""
+    live = {MANIFEST, *_reference_names(site).values()}
+    if name := _bibliography_name(sources):
+        live.add(name)
+    for source in sources.articles:
+        if source.path in names:
+            live.update((_document_key(source), names[source.path], _body_name(names[source.path])))
+    return live
+
+
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
     sources = _load(root, selected)
-    return _check(sources, caching.Cache(sources.config.path("cache"), use_cache))[0]
+    store = caching.Cache(sources.config.path("cache"), use_cache)
+    site, names = _check(sources, store)
+    if sources.selected is None:
+        store.prune(_live(sources, site, names))
+    return site
 
 
 @dataclass(frozen=True)
@@ -257,14 +277,20 @@ def _format_chunk(entries: Sequence) -> list:
     return [format_reference(entry) for entry in entries]
 
 
+def _reference_names(site: CheckedSite) -> dict[str, str]:
+    """Each cited entry's cache name, from its content, in key order."""
+    entries = site.bibliography.entries
+    keys = sorted({key for article in site.articles for key in article.cited if key in entries})
+    return {key: caching.key("reference", reference_key(entries[key])) for key in keys}
+
+
 def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
     """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
     by entry content and the rest are formatted in parallel."""
     entries = site.bibliography.entries
-    keys = sorted({key for article in site.articles for key in article.cited if key in entries})
-    names = {key: caching.key("reference", reference_key(entries[key])) for key in keys}
-    found = {key: store.get(names[key]) for key in keys}
-    missing = [key for key in keys if found[key] is None]
+    names = _reference_names(site)
+    found = {key: store.get(name) for key, name in names.items()}
+    missing = [key for key in names if found[key] is None]
     formatted = _spread(_format_chunk, [entries[k] for k in missing], site.config, "references", progress)
     for key, reference in zip(missing, formatted, strict=True):
         found[key] = reference
@@ -274,7 +300,8 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
     """Worker: render each article page from its body rendered by the check (else parse the article again for
-    its tokens: only workers hold tokens, one article at a time) and write it straight into the staging folder."""
+    its tokens, only workers holding tokens, one article at a time, and cache the body) and write it straight
+    into the staging folder."""
     renderer, sources, staging, store, bodies = (_JOB[k] for k in ("renderer", "sources", "staging", "store", "bodies"))
     pages = []
     for article in articles:
@@ -282,6 +309,7 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
         body = store.get(bodies[path])
         if not isinstance(body, Body):
             body = renderer.body(dataclasses.replace(article, document=parse_document(sources[path])))
+            store.put(bodies[path], body)
         page = renderer.render_article(article, body)
         write_files(staging, [OutputFile(page.path, page.content or b"")])
         pages.append(dataclasses.replace(page, content=None))
@@ -368,10 +396,7 @@ def build(
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
     by_path = {page.path: page for page in pages}
-    for stale in set(previous.get("bodies", ())) - set(bodies.values()):
-        store.remove(stale)  # of articles edited or removed since, or of another configuration
     store.put(MANIFEST, {
-        "bodies": sorted(bodies.values()),
         "inputs": inputs,
         "diagnostics": site.diagnostics,
         "articles": len(site.articles),
@@ -381,6 +406,7 @@ def build(
         "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
         "listings": {path: (*listed, _stat(output / path)) for path, listed in renderer.listed.items()},
     })
+    store.prune(_live(sources, site, names))
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
                        time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
 

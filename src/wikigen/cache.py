@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,14 +91,39 @@ class Cache:
         except OSError:
             return  # a cache that cannot be written only costs time
 
-    def remove(self, name: str) -> None:
-        with contextlib.suppress(OSError):
-            self._path(name).unlink()
+    def prune(self, live: Iterable[str]) -> int:
+        """Delete every entry but `live`, and the leftovers of killed writes: the old versions of edited
+        articles, checks made under another configuration. A cache kept between CI runs stays the size of the
+        site. Returns how many files went."""
+        if not self.enabled:
+            return 0
+        keep = {str(self._path(name)) for name in live}
+        removed = 0
+        for path in _files(str(self.folder)):
+            if path not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                    removed += 1
+        return removed
 
     def _reject(self, path: Path) -> None:
         self.rejected += 1
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def _files(folder: str) -> Iterator[str]:
+    """The files under `folder`."""
+    try:
+        with os.scandir(folder) as top:
+            entries = list(top)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files(entry.path)
+        elif entry.is_file(follow_symlinks=False):
+            yield entry.path
 
 
 def _sha(body: bytes) -> bytes:
