@@ -97,12 +97,12 @@ class Cache:
         site. Returns how many files went."""
         if not self.enabled:
             return 0
-        keep = {str(self._path(name)) for name in live}
+        keep = set(live)
         removed = 0
-        for path in _files(str(self.folder)):
-            if path not in keep:
+        for entry in _files(str(self.folder)):
+            if entry.name not in keep:
                 with contextlib.suppress(OSError):
-                    os.unlink(path)
+                    os.unlink(entry.path)
                     removed += 1
         return removed
 
@@ -112,7 +112,7 @@ class Cache:
             path.unlink()
 
 
-def _files(folder: str) -> Iterator[str]:
+def _files(folder: str) -> Iterator[os.DirEntry]:
     """The files under `folder`."""
     try:
         with os.scandir(folder) as top:
@@ -123,7 +123,7 @@ def _files(folder: str) -> Iterator[str]:
         if entry.is_dir(follow_symlinks=False):
             yield from _files(entry.path)
         elif entry.is_file(follow_symlinks=False):
-            yield entry.path
+            yield entry
 
 
 def _sha(body: bytes) -> bytes:
