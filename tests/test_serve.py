@@ -198,6 +198,25 @@ def test_an_edit_is_published_before_the_search_index_catches_up(site: Path) -> 
     assert any("search index updating" in line for line in lines)
 
 
+def test_the_first_build_runs_before_any_thread_and_edits_made_meanwhile_are_built(site: Path, monkeypatch) -> None:
+    real_build = wikigen.serve.build
+    threads_seen: list[int] = []
+    article = site / ARTICLE
+
+    def first_build(*args, **kwargs):
+        if not threads_seen:  # an editor saves while the first build runs
+            _edit(article, article.read_text(encoding="utf-8") + "\nSaved during the first build [@llm].\n")
+        threads_seen.append(len(dev.threads))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(wikigen.serve, "build", first_build)
+    dev = DevServer(site, port=0, search=False, log=[].append)
+    with dev:
+        assert threads_seen[0] == 0  # no watcher, builder or HTTP thread yet: the build may fork its workers
+        _wait(dev, lambda s: s["published"] == 2)
+        assert b"Saved during the first build" in _get(dev.url + "articles/task-involvement/")[2]
+
+
 def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> None:
     bib = site / "bibliography.bib"
     before = _status(server)

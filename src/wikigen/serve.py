@@ -411,12 +411,28 @@ class DevServer:
     # ---------------- lifecycle
 
     def start(self) -> None:
-        """Watch, build once, then serve. Changes made during the first build cause a second one."""
+        """Build once, then watch and serve. The first build runs before any thread, so that it can fork its
+        workers (a cold build takes half the time on two cores); files changed meanwhile cause a second one."""
+        before = self._stamp()
+        self.rebuild()
         self._spawn("wikigen-watch-tree", self._watch_trees)
         self._spawn("wikigen-watch-files", self._watch_files)
-        self.rebuild()
+        if self._stamp() != before:
+            self._note([self.root])
         self._spawn("wikigen-builder", self._builder)
         self._spawn("wikigen-http", self._serve_http)
+
+    def _stamp(self) -> list[tuple[str, int, int]]:
+        """Path, size and time of every watched file."""
+        folders, files, output = self._targets()
+        found = [path for folder in folders for path in folder.rglob("*")
+                 if output is None or not path.is_relative_to(output)]
+        stamp = []
+        for path in sorted({*found, *files}):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                stamp.append((str(path), info.st_size, info.st_mtime_ns))
+        return stamp
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
