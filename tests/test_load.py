@@ -44,6 +44,20 @@ def test_symlink_outside_root_is_not_read(tmp_path: Path) -> None:
     assert sources.articles[0].text is None
 
 
+def test_a_content_folder_linked_from_outside_is_not_read(tmp_path: Path) -> None:
+    """Files in a real folder are cleared by their own type alone; not those of a content folder that is itself
+    a link out of the root."""
+    outside, site = tmp_path / "outside", tmp_path / "site"
+    outside.mkdir()
+    (outside / "secret.md").write_text("secret\n", encoding="utf-8")
+    site.mkdir()
+    (site / "bibliography.bib").write_text("", encoding="utf-8")
+    os.symlink(outside, site / "content")
+    sources = load_sources(Config(root=site.resolve()))
+    assert [(d.path, d.code) for d in sources.diagnostics] == [("content/secret.md", "E002")]
+    assert [a.text for a in sources.articles] == [None]
+
+
 def test_missing_bibliography_and_content_are_reported(tmp_path: Path) -> None:
     codes = sorted(d.code for d in load_sources(Config(root=tmp_path.resolve())).diagnostics)
     assert codes == ["E001", "E004"]

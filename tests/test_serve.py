@@ -198,6 +198,20 @@ def test_an_edit_is_published_before_the_search_index_catches_up(site: Path) -> 
     assert any("search index updating" in line for line in lines)
 
 
+def test_a_fix_is_previewed_and_the_errors_it_fixes_are_cleared(server: DevServer, site: Path, request) -> None:
+    article = site / ARTICLE
+    original = article.read_text(encoding="utf-8")
+    _edit(article, original + "\nThis sentence has no marker.\n")
+    broken, _ = _wait(server, lambda s: s["errors"] == 1)
+    release = request.getfixturevalue("held")  # from here on, builds wait
+    _edit(article, original + "\nThis sentence now has a marker [@llm].\n")
+    shown, _ = _wait(server, lambda s: s["previewed"] > broken["previewed"])
+    assert (shown["errors"], shown["diagnostics"], shown["build"]) == (0, [], broken["build"])  # before the build
+    assert b"now has a marker" in _get(server.url + "articles/task-involvement/")[2]
+    release.set()
+    _wait(server, lambda s: s["ok"] and s["build"] > broken["build"])
+
+
 def test_the_first_build_runs_before_any_thread_and_edits_made_meanwhile_are_built(site: Path, monkeypatch) -> None:
     real_build = wikigen.serve.build
     threads_seen: list[int] = []
@@ -249,15 +263,23 @@ def test_build_failures_keep_the_server_running(server: DevServer, site: Path, m
     assert b"More text" not in _get(server.url + "articles/task-involvement/")[2]
 
 
-def test_an_edit_is_shown_while_its_build_runs(server: DevServer, site: Path, monkeypatch) -> None:
+@pytest.fixture
+def held(server: DevServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """After the server's first build, builds wait for the event (set at teardown too, so that a failing test
+    leaves no build waiting)."""
     release = threading.Event()
     real_build = wikigen.serve.build
 
-    def slow_build(*args, **kwargs):
+    def held_build(*args, **kwargs):
         assert release.wait(DEADLINE)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(wikigen.serve, "build", slow_build)
+    monkeypatch.setattr(wikigen.serve, "build", held_build)
+    yield release
+    release.set()
+
+
+def test_an_edit_is_shown_while_its_build_runs(server: DevServer, site: Path, held: threading.Event) -> None:
     article, on_disk = site / ARTICLE, site / "public" / "articles" / "task-involvement" / "index.html"
     before = _status(server)
     _edit(article, article.read_text(encoding="utf-8").replace("\n\n", "\n\nA sentence to preview [@llm].\n\n", 1))
@@ -267,7 +289,7 @@ def test_an_edit_is_shown_while_its_build_runs(server: DevServer, site: Path, mo
     assert code == 200 and b"A sentence to preview" in page and page.count(TAG.encode()) == 1
     assert b"A sentence to preview" not in on_disk.read_bytes()  # shown from memory; the build has not run
     assert any("preview of articles/task-involvement/index.html" in line for line in server.log_lines)
-    release.set()
+    held.set()
     status, _ = _wait(server, lambda s: s["published"] > before["published"])
     assert status["view"] == before["view"] + 2 and "/articles/task-involvement/index.html" in status["unchanged"]
     assert b"A sentence to preview" in on_disk.read_bytes()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
+import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,8 +20,14 @@ def _rel(config: Config, path: Path) -> str:
     return path.relative_to(config.root).as_posix()
 
 
-def _outside(root: Path, path: Path) -> str | None:
-    """Why `path` may not be read: it leads outside the site root, loops, or is not a regular file."""
+def _outside(root: Path, path: Path, in_real_folder: bool = False) -> str | None:
+    """Why `path` may not be read: it leads outside the site root, loops, or is not a regular file. A file
+    `in_real_folder` (a folder inside the root reached through no link) needs only its own type looked at:
+    a regular file there is inside, and one lstat costs a tenth of resolving the whole path."""
+    if in_real_folder:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                return None
     try:
         resolved = path.resolve(strict=True)
     except RuntimeError:  # Python < 3.13 reports a symlink loop this way
@@ -71,13 +79,15 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def read_source(config: Config, path: Path, article: bool = False) -> tuple[SourceFile, Diagnostic | None]:
+def read_source(
+    config: Config, path: Path, article: bool = False, in_real_folder: bool = False
+) -> tuple[SourceFile, Diagnostic | None]:
     """Decode one file; a problem becomes a diagnostic, never an exception."""
     rel = _rel(config, path)
     problem = None
     if message := _name_problem(rel) or (article and _slug_problem(path)):
         rel, problem = _printable(rel), (1, 1, "E006", message)
-    elif message := _outside(config.root, path):
+    elif message := _outside(config.root, path, in_real_folder):
         problem = (1, 1, "E002", message)
     else:
         try:
@@ -100,11 +110,14 @@ def read_source(config: Config, path: Path, article: bool = False) -> tuple[Sour
     return SourceFile(rel, text, digest), None
 
 
-def _articles(config: Config) -> Iterable[Path]:
+def _articles(config: Config) -> tuple[list[Path], bool]:
+    """The article files, and whether the content folder is a real folder inside the root: `rglob` does not
+    enter linked folders, so then every file found is in one."""
     content = config.root / config.content
     if not content.is_dir():
-        return []
-    return sorted(p for p in content.rglob("*.md") if p.is_file() or p.is_symlink())
+        return [], False
+    found = sorted(p for p in content.rglob("*.md") if p.is_file() or p.is_symlink())
+    return found, content.resolve().is_relative_to(config.root)
 
 
 def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sources:
@@ -112,8 +125,9 @@ def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sour
     still resolve against the whole site."""
     diagnostics: list[Diagnostic] = []
     articles = []
-    for path in _articles(config):
-        source, problem = read_source(config, path, article=True)
+    paths, real = _articles(config)
+    for path in paths:
+        source, problem = read_source(config, path, article=True, in_real_folder=real)
         articles.append(source)
         if problem:
             diagnostics.append(problem)

@@ -52,6 +52,7 @@ _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _WATCH_TIMEOUT_MS = 400  # how often the watchers look at the stop flag and re-read the configuration
 _SSE_PING_SECONDS = 15.0
+_ARM_SECONDS = 5.0  # at most this long for the watchers to start watching
 _PREVIEW_LIMIT = 8  # more articles changed at once (a checkout): the build alone
 
 mimetypes.add_type("application/wasm", ".wasm")
@@ -112,6 +113,8 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
   const ID = "wikigen-dev-overlay";
   let dismissed = -1;
   let busy = false;
+  let again = false;
+  let reloading = false;
 
   function remove() {
     const old = document.getElementById(ID);
@@ -167,7 +170,11 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
   }
 
   async function refresh() {
-    if (busy) return;
+    if (reloading) return;
+    if (busy) {  // an event while the status is on its way: look again once it is here
+      again = true;
+      return;
+    }
     busy = true;
     try {
       const response = await fetch("/__wikigen/status", { cache: "no-store" });
@@ -176,6 +183,7 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
       if (status.view === loaded + 1 && status.unchanged.includes(window.location.pathname)) {
         loaded = status.view;  // the build published this page as its preview showed it
       } else if (status.view !== loaded && status.view > 0) {
+        reloading = true;  // once: a second reload would abort the first
         window.location.reload();
         return;
       }
@@ -185,6 +193,10 @@ LIVE_SCRIPT = r"""// wikigen dev server: reload on rebuild, show check errors. S
       // the server is restarting; the next event or poll tries again
     } finally {
       busy = false;
+      if (again && !reloading) {
+        again = false;
+        refresh();
+      }
     }
   }
 
@@ -397,6 +409,7 @@ class DevServer:
         self._renderer: SiteRenderer | None = None  # the last published site, for previews
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._armed = (threading.Event(), threading.Event())  # each watcher is watching
         self._search_broken = False
         self._index_due = False  # pages were published with the previous search index
         self._force_polling: bool | None = None  # None: watchfiles decides (inotify); True after inotify failed
@@ -417,6 +430,8 @@ class DevServer:
         self.rebuild()
         self._spawn("wikigen-watch-tree", self._watch_trees)
         self._spawn("wikigen-watch-files", self._watch_files)
+        for armed in self._armed:  # a save before a watcher watches is seen only by the stamps
+            armed.wait(_ARM_SECONDS)
         if self._stamp() != before:
             self._note([self.root])
         self._spawn("wikigen-builder", self._builder)
@@ -520,10 +535,16 @@ class DevServer:
             return False
         if not pages:
             return False
+        shown = {path.relative_to(self.root).as_posix() for path in changed if path.is_relative_to(self.root)}
         with self.shared.changed:
+            status = self.shared.status
             self.shared.previews = pages
-            self.shared.status.previewed += 1
-            self.shared.status.view += 1
+            status.previewed += 1
+            status.view += 1
+            # the previewed files check clean now: the last build's problems with them are out of date
+            status.diagnostics = [d for d in status.diagnostics if d["path"] not in shown]
+            status.errors = sum(d["severity"] == "error" for d in status.diagnostics)
+            status.warnings = sum(d["severity"] == "warning" for d in status.diagnostics)
             self.shared.changed.notify_all()
         self._log(f"[{time.strftime('%H:%M:%S')}] preview of {', '.join(sorted(pages))} in "
                   f"{time.perf_counter() - started:.2f} s; building")
@@ -654,9 +675,11 @@ class DevServer:
         while not self._stop.is_set():
             folders, _, output = self._targets()
             if not folders:
+                self._armed[0].set()
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
             for changes in self._watch(folders, recursive=True):
+                self._armed[0].set()
                 if changes and (paths := self._changed(changes, output)):
                     self._note(paths)
                 if self._targets()[0] != folders:
@@ -669,9 +692,11 @@ class DevServer:
             _, files, _ = self._targets()
             parents = sorted({f.parent for f in files if f.parent.is_dir()})
             if not parents:
+                self._armed[1].set()
                 self._stop.wait(_WATCH_TIMEOUT_MS / 1000)
                 continue
             for changes in self._watch(parents, recursive=False, watch_filter=None):
+                self._armed[1].set()
                 if watched := [Path(raw) for _, raw in changes if Path(raw) in files]:
                     self._note(watched)
                 if self._targets()[1] != files:

@@ -206,6 +206,11 @@ class SiteRenderer:
         self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
+        # What a page shows of each reference, hashed once: an article's key names twenty of them.
+        self._reference_inputs = {
+            key: _digest((key, str(r.html), r.tier, r.kind, self.entry_anchors[key]))
+            for key, r in self.references.items()
+        }
         self.base_url = self.config.base_url.rstrip("/")
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         self.build_date = (
@@ -311,8 +316,7 @@ class SiteRenderer:
         assert meta is not None
         taxonomy = self.taxonomies
         parts = [
-            [(k, str(self.references[k].html), self.references[k].tier, self.references[k].kind,
-              self.entry_anchors[k], len(self.citing.get(k, ()))) for k in article.cited if k in self.references],
+            [(self._reference_inputs[k], len(self.citing.get(k, ()))) for k in article.cited if k in self.references],
             [(s, self.by_slug[s].meta.title, self.by_slug[s].meta.summary) for s in meta.see_also if s in self.by_slug],
             [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
             [taxonomy["populations"].url(p) for p in meta.populations],
