@@ -507,7 +507,7 @@ class DevServer:
             self._dirty.clear()
             with self._pending_lock:
                 changed, self._pending = self._pending, set()
-            self.show_preview(changed)
+            self._show_preview(changed)
             self.rebuild()
 
     def _note(self, paths: Iterable[Path]) -> None:
@@ -515,26 +515,26 @@ class DevServer:
             self._pending.update(paths)
         self._dirty.set()
 
-    def show_preview(self, changed: set[Path]) -> bool:
+    def _show_preview(self, changed: set[Path]) -> None:
         """Serve the edited articles' pages rendered in memory until the next build finishes. Only when nothing
         but a few articles changed and the last build's errors, if any, were in those articles (the usual
         save, error, fix); otherwise the build alone."""
         renderer = self._renderer
         if renderer is None or not 0 < len(changed) <= _PREVIEW_LIMIT or any(p.suffix != ".md" for p in changed):
-            return False
+            return
         with self.shared.changed:
             status = self.shared.status
             blocking = {self.root / d["path"] for d in status.diagnostics if d["severity"] == "error"}
             if status.failure or not blocking <= changed:
-                return False
+                return
         started = time.perf_counter()
         try:
             pages = preview(renderer, sorted(changed))
         except Exception:  # the build that follows reports whatever went wrong
             self._log("wikigen serve: preview failed, building:\n" + traceback.format_exc(limit=-3))
-            return False
+            return
         if not pages:
-            return False
+            return
         shown = {path.relative_to(self.root).as_posix() for path in changed if path.is_relative_to(self.root)}
         with self.shared.changed:
             status = self.shared.status
@@ -548,7 +548,6 @@ class DevServer:
             self.shared.changed.notify_all()
         self._log(f"[{time.strftime('%H:%M:%S')}] preview of {', '.join(sorted(pages))} in "
                   f"{time.perf_counter() - started:.2f} s; building")
-        return True
 
     def rebuild(self, index: bool = False) -> Status:
         """Build once, update the status and tell the pages. The search index is rebuilt when `index` is set and
