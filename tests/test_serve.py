@@ -25,7 +25,7 @@ import pytest
 
 import wikigen.serve
 from wikigen.model import OutputFile
-from wikigen.serve import DevServer, inject
+from wikigen.serve import DevServer, inject, previewable
 
 SITE = Path(__file__).parent / "sites" / "scaffold"
 ARTICLE = "content/task-involvement.md"
@@ -89,6 +89,17 @@ def test_inject_places_the_tag_in_the_head() -> None:
                                b"defer></script></HEAD><body></body></html>")
     assert inject(b"<p>no head</p></body>", 1).startswith(b"<p>no head</p><script")
     assert inject(b"<p>bare</p>", 1).endswith(b"defer></script>")
+
+
+def test_previews_are_for_a_few_articles_and_ignore_vanished_temporary_files(tmp_path: Path) -> None:
+    articles = [tmp_path / f"a{n}.md" for n in range(9)]
+    for path in articles:
+        path.write_text("x", encoding="utf-8")
+    (tmp_path / "figure.png").write_bytes(b"png")
+    assert previewable({articles[0], tmp_path / "4913", tmp_path / "a0.md.tmp"}) == [articles[0]]  # gone again
+    assert previewable({articles[0], tmp_path / "figure.png"}) == []  # an asset changed: the build decides
+    assert previewable(set(articles[:8])) == articles[:8] and previewable(set(articles)) == []  # nine: a checkout
+    assert previewable({tmp_path / "gone.md"}) == [tmp_path / "gone.md"]  # deleted: `preview` declines it
 
 
 def test_serves_pages_with_live_js(server: DevServer, site: Path) -> None:

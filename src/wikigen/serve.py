@@ -228,6 +228,16 @@ def _dev_page(title: str, message: str) -> bytes:
     ).encode()
 
 
+def previewable(changed: set[Path]) -> list[Path]:
+    """The articles to preview for a batch of changed paths: none unless every path still there is an article
+    (a `.md` file), and at most a few. Paths gone again are an editor's temporary files (vim's `4913`, a
+    `.tmp` renamed over the article) or a deleted asset, which the build that follows reports."""
+    articles = sorted(p for p in changed if p.suffix == ".md")
+    if len(articles) > _PREVIEW_LIMIT or any(p.suffix != ".md" and p.exists() for p in changed):
+        return []
+    return articles
+
+
 def _unchanged(previews: dict[str, bytes], output: Path | None) -> list[str]:
     """The URLs (both spellings) of previewed pages that the build published byte for byte as previewed."""
     urls = []
@@ -519,23 +529,23 @@ class DevServer:
         """Serve the edited articles' pages rendered in memory until the next build finishes. Only when nothing
         but a few articles changed and the last build's errors, if any, were in those articles (the usual
         save, error, fix); otherwise the build alone."""
-        renderer = self._renderer
-        if renderer is None or not 0 < len(changed) <= _PREVIEW_LIMIT or any(p.suffix != ".md" for p in changed):
+        renderer, articles = self._renderer, previewable(changed)
+        if renderer is None or not articles:
             return
         with self.shared.changed:
             status = self.shared.status
             blocking = {self.root / d["path"] for d in status.diagnostics if d["severity"] == "error"}
-            if status.failure or not blocking <= changed:
+            if status.failure or not blocking <= set(articles):
                 return
         started = time.perf_counter()
         try:
-            pages = preview(renderer, sorted(changed))
+            pages = preview(renderer, articles)
         except Exception:  # the build that follows reports whatever went wrong
             self._log("wikigen serve: preview failed, building:\n" + traceback.format_exc(limit=-3))
             return
         if not pages:
             return
-        shown = {path.relative_to(self.root).as_posix() for path in changed if path.is_relative_to(self.root)}
+        shown = {path.relative_to(self.root).as_posix() for path in articles if path.is_relative_to(self.root)}
         with self.shared.changed:
             status = self.shared.status
             self.shared.previews = pages
