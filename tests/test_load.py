@@ -61,3 +61,14 @@ def test_a_content_folder_linked_from_outside_is_not_read(tmp_path: Path) -> Non
 def test_missing_bibliography_and_content_are_reported(tmp_path: Path) -> None:
     codes = sorted(d.code for d in load_sources(Config(root=tmp_path.resolve())).diagnostics)
     assert codes == ["E001", "E004"]
+
+
+def test_checking_some_paths_reads_only_those(tmp_path: Path) -> None:
+    """`check PATHS` costs the named files and the bibliography: the other articles are listed, not read."""
+    config = _site(tmp_path)
+    named = tmp_path / "content" / "named.md"
+    named.write_text("named\n", encoding="utf-8")
+    (tmp_path / "content" / "other.md").write_bytes(b"not \xff read\n")  # would be E003 if it were read
+    sources = load_sources(config, [named])
+    assert [(a.path, a.text) for a in sources.articles] == [("content/named.md", "named\n"), ("content/other.md", None)]
+    assert sources.diagnostics == () and sources.selected == frozenset({"content/named.md"})

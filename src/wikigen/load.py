@@ -121,12 +121,16 @@ def _articles(config: Config) -> tuple[list[Path], bool]:
 
 
 def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sources:
-    """Read every article and the bibliography. `selected` limits reporting, not reading: keys and slugs
-    still resolve against the whole site."""
+    """Read every article and the bibliography; with `selected` (check PATHS), only those articles: the others
+    are listed, so that links to them resolve by slug, but not read."""
+    chosen = None if selected is None else frozenset(_rel(config, p.resolve()) for p in selected)
     diagnostics: list[Diagnostic] = []
     articles = []
     paths, real = _articles(config)
     for path in paths:
+        if chosen is not None and (rel := _rel(config, path)) not in chosen:
+            articles.append(SourceFile(rel, None, ""))
+            continue
         source, problem = read_source(config, path, article=True, in_real_folder=real)
         articles.append(source)
         if problem:
@@ -144,7 +148,4 @@ def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sour
     else:
         message = "bibliography file not found; create it or set `bibliography` in [tool.wikigen]"
         diagnostics.append(Diagnostic(config.bibliography, 1, 1, "E001", Severity.ERROR, message))
-    chosen = None
-    if selected is not None:
-        chosen = frozenset(_rel(config, p.resolve()) for p in selected)
     return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen)

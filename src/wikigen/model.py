@@ -44,7 +44,8 @@ class Pos:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file read as text: BOM removed, line endings normalised to LF. `text` is None when unreadable."""
+    """A file read as text: BOM removed, line endings normalised to LF. `text` is None when unreadable, and for
+    an article `check PATHS` does not name, which is listed (its slug counts) but not read."""
 
     path: str  # relative to the site root, "/"-separated
     text: str | None
