@@ -100,8 +100,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
             store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
         result = check_document(document, keys, slugs, config, keep=False)
         store.put(names[source.path], result)
-        errors = any(d.severity is Severity.ERROR for d in result.diagnostics)
-        if bodies and result.article.meta is not None and not errors:
+        if bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
             store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
         results.append(result)
@@ -439,7 +438,7 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
             return None
         result = check_document(parse_document(source), keys, slugs, config)
         article = result.article
-        if article.meta is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
+        if article.meta is None or result.errors:
             return None
         if not set(article.cited) <= renderer.references.keys():
             return None  # a newly cited source is formatted by the build

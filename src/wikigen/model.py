@@ -286,6 +286,10 @@ class CheckedDocument:
     diagnostics: tuple[Diagnostic, ...]
     cited: tuple[str, ...]  # every key cited, known or not, in order of first citation
 
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
 
 @dataclass(frozen=True)
 class CheckedSite:

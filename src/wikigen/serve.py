@@ -70,8 +70,6 @@ class Status:
     indexed: int = 0  # builds that only brought the search index up to date (no reload)
     building: bool = False
     ok: bool = False
-    errors: int = 0
-    warnings: int = 0
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     failure: str | None = None  # the build crashed or could not write (not a check error)
     seconds: float = 0.0
@@ -80,6 +78,14 @@ class Status:
     previewed: int = 0  # edits shown as a preview before their build finished
     view: int = 0  # what the server shows changed (a preview shown or withdrawn, a build published): pages reload
     unchanged: list[str] = field(default_factory=list)  # URLs the last view change left as they were: no reload
+
+    @property
+    def errors(self) -> int:
+        return sum(d["severity"] == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d["severity"] == "warning" for d in self.diagnostics)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -553,8 +559,6 @@ class DevServer:
             status.view += 1
             # the previewed files check clean now: the last build's problems with them are out of date
             status.diagnostics = [d for d in status.diagnostics if d["path"] not in shown]
-            status.errors = sum(d["severity"] == "error" for d in status.diagnostics)
-            status.warnings = sum(d["severity"] == "warning" for d in status.diagnostics)
             self.shared.changed.notify_all()
         self._log(f"[{time.strftime('%H:%M:%S')}] preview of {', '.join(sorted(pages))} in "
                   f"{time.perf_counter() - started:.2f} s; building")
@@ -595,7 +599,6 @@ class DevServer:
             status.seconds = seconds
             status.failure = failure
             if result is not None:
-                status.errors, status.warnings = result.errors, result.warnings
                 status.diagnostics = [
                     {"path": d.path, "line": d.line, "column": d.column, "code": d.code,
                      "severity": str(d.severity), "message": d.message, "text": text_line(d)}
@@ -612,7 +615,7 @@ class DevServer:
                     status.search = with_search or (self._index_due and status.search)
                     status.indexing = self._index_due
             else:
-                status.errors, status.warnings, status.diagnostics, status.ok = 0, 0, [], False
+                status.diagnostics, status.ok = [], False
             status.unchanged = []
             if shared.previews and result and result.published and not index:
                 status.unchanged = _unchanged(shared.previews, shared.output)

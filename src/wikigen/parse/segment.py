@@ -23,10 +23,11 @@ _ABBREVIATIONS = (
 )
 ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 _TITLES = frozenset(("dr", "mr", "mrs", "ms", "prof"))
+_OPENERS = "(\"'“‘["  # before a word: not part of it
 
 
 def _is_abbreviation(word: str) -> bool:
-    word = word.lstrip("(\"'“‘[").rstrip(".")
+    word = word.lstrip(_OPENERS).rstrip(".")
     if not word:
         return False
     if len(word) == 1 and word.isupper():  # an initial: J. G. Nicholls
@@ -47,10 +48,9 @@ def _continues(text: str, start: int, end: int) -> bool:
         after = _AFTER_PERIOD.match(text, _word_start(text, match.start(), start))
         if after is None or after.end() != match.end():
             return False
-        word, first = after.group(1).lstrip("(\"'“‘[").casefold(), after.group(2)
-        listed = word in ABBREVIATIONS or word in ("e.g", "i.e")
+        word, first = after.group(1).lstrip(_OPENERS).casefold(), after.group(2)
         if not (
-            (listed and (first.islower() or first.isdigit()))
+            (word in ABBREVIATIONS and (first.islower() or first.isdigit()))
             or (word in _TITLES and first.isupper())
             or (word == "al" and first == "(" and text[after.end() : after.end() + 1].isdigit())
         ):

@@ -108,7 +108,7 @@ class Summary(NamedTuple):
     sentences: int
 
 
-class Link(NamedTuple):
+class ArticleLink(NamedTuple):
     """An article where a page names it and nothing more (the sources page): its key then ignores the
     sentence counts an edit changes."""
 
@@ -474,7 +474,7 @@ class SiteRenderer:
                 "anchor": self.entry_anchors[key],
                 "reference": reference,
                 "kind": kind_label(entries[key]),
-                "articles": [Link(s.url, s.title) for s in map(self.summary, self.citing[key])],
+                "articles": [ArticleLink(s.url, s.title) for s in map(self.summary, self.citing[key])],
             })
         return Listing("sources/index.html", "sources.html", {"items": items})
 
