@@ -196,7 +196,7 @@ def test_an_edit_is_published_before_the_search_index_catches_up(site: Path) -> 
         assert first["published"] == 1 and first["indexing"] and not first["search"]  # pages first, index next
         indexed, _ = _wait(dev, lambda s: s["indexed"] == 1 and not s["indexing"])
         assert indexed["search"] and indexed["published"] == 1  # no reload for the index alone
-        index = site / "public" / "pagefind" / "pagefind.js"
+        index = site / "public" / "pagefind" / "bundles.json"
         assert index.is_file()
         article = site / ARTICLE
         _edit(article, article.read_text(encoding="utf-8").replace("\n\n", "\n\nAn edit arrives [@llm].\n\n", 1))

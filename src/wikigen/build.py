@@ -13,6 +13,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +24,7 @@ from pathlib import Path
 from wikigen import cache as caching
 from wikigen.check import check_document, check_site
 from wikigen.config import CONFIG_FILE, Config, load_config
-from wikigen.index import INDEX_FOLDER, index_site
+from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
 from wikigen.load import load_sources, read_source
 from wikigen.model import (
     Article,
@@ -41,6 +42,7 @@ from wikigen.parse import no_gc, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.body import Body, render_body
+from wikigen.render.links import page_url
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, staged, write_files
 
@@ -297,6 +299,42 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
     return found
 
 
+def _search_index(
+    output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
+    progress: Progress,
+) -> dict[str, Bundle]:
+    """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
+    output is intact is carried over, the others are indexed, each from a folder of links to its pages."""
+    config = renderer.config
+    shards = plan({f"articles/{slug}/index.html": key for slug, key in keys.items()}, config.search_shard_pages)
+    bundles: dict[str, Bundle] = {}
+    todo = []
+    for shard in shards:
+        old = previous.get(shard.name)
+        if old and old.key == shard.key and all(_stat(output / path) == stat for path, stat in old.files):
+            link_files(output, staging, [path for path, _ in old.files])
+            bundles[shard.name] = old
+        else:
+            link_files(staging, staging / f".shard-{shard.name}.tmp", shard.pages)
+            todo.append(shard)
+    jobs = [(staging / f".shard-{s.name}.tmp", staging / INDEX_FOLDER / s.name) for s in todo]
+    progress("search index", 0, len(jobs))
+    workers = config.workers or os.cpu_count() or 1
+    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)))
+    for shard, (site, bundle) in zip(todo, jobs, strict=True):
+        shutil.rmtree(site)
+        files = sorted(path.relative_to(staging).as_posix() for path in bundle.rglob("*") if path.is_file())
+        stats = tuple((path, _stat(staging / path)) for path in files)
+        bundles[shard.name] = Bundle(shard.key, stats, page_ids(bundle))
+    ids = dict(pair for shard in shards for pair in bundles[shard.name].ids)
+    urls = {a.slug: page_url(f"articles/{a.slug}/index.html") for a in renderer.articles}
+    generated = {a.slug: a.meta.provenance.generated for a in renderer.articles if a.meta.provenance.generated}
+    dated = sorted((a for a in renderer.articles if a.slug in generated), key=lambda a: generated[a.slug])
+    order = {"title": [urls[a.slug] for a in renderer.articles], "date": [urls[a.slug] for a in dated]}
+    write_files(staging, bundle_files([shard.name for shard in shards], ids, order))
+    return {shard.name: bundles[shard.name] for shard in shards}
+
+
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
     """Worker: render each article page from its body rendered by the check (else parse the article again for
     its tokens, only workers holding tokens, one article at a time, and cache the body) and write it straight
@@ -388,12 +426,12 @@ def build(
             written = write_files(staging, renderer.site_files(pages, keep))
             count = len(pages) + len(kept_listings) + written
             if search:
-                progress("search index", 0, 1)
-                index_site(staging)
-                progress("search index", 1, 1)
+                bundles = _search_index(output, staging, renderer, keys, previous.get("bundles", {}), progress)
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
+    if not search:
+        bundles = previous.get("bundles", {}) if keep_index else {}
     by_path = {page.path: page for page in pages}
     store.put(MANIFEST, {
         "inputs": inputs,
@@ -404,6 +442,7 @@ def build(
             output / f"articles/{a.slug}/index.html")) for a in renderer.articles},
         "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
         "listings": {path: (*listed, _stat(output / path)) for path, listed in renderer.listed.items()},
+        "bundles": bundles,
     })
     store.prune(_live(sources, site, names))
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,

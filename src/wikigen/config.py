@@ -37,6 +37,7 @@ class Config:
     form_name: str = "revision"
     allow_output_outside_root: bool = False
     workers: int = 0  # 0: one per core
+    search_shard_pages: int = 500  # articles per search index shard: an edit re-indexes one shard
 
     def path(self, name: str) -> Path:
         """Absolute path of a configured location (content, bibliography, theme, output, cache)."""

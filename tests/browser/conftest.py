@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.parse
 from collections.abc import Iterator
@@ -48,10 +49,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(source, root / name)
         elif source.is_file():
             shutil.copy2(source, root / name)
+    # One article a shard: the search page must merge several Pagefind bundles, as a large wiki's does.
+    config = root / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\nsearch_shard_pages = 1"))
     result = build(root)
     assert result.published, f"the sample wiki did not build: {result.site.errors} errors"
     output = result.site.config.path("output")
-    assert (output / "pagefind" / "pagefind.js").is_file(), "the build wrote no Pagefind bundle"
+    shards = json.loads((output / "pagefind" / "bundles.json").read_bytes())["bundles"]
+    assert len(shards) > 1 and all((output / "pagefind" / s / "pagefind.js").is_file() for s in shards)
     return output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -40,7 +41,7 @@ def test_build_settings(netlify_config: dict[str, Any]) -> None:
 
 def test_security_headers_on_every_path(netlify_config: dict[str, Any]) -> None:
     rules = header_rules(netlify_config)
-    for path in ("/", "/articles/x/", "/pagefind/pagefind.js", "/assets/site.css", "/404.html"):
+    for path in ("/", "/articles/x/", "/pagefind/00/pagefind.js", "/assets/site.css", "/404.html"):
         headers = headers_for(rules, path)
         csp = {d.split()[0]: d.split()[1:] for d in headers["Content-Security-Policy"].split("; ")}
         assert csp["default-src"] == ["'self'"]
@@ -73,7 +74,7 @@ def test_cache_rules_never_overlap_and_only_hashed_files_are_immutable(
             assert cache == "public, max-age=0, must-revalidate", path
         if path.endswith("/") or path.endswith(".html"):
             assert "max-age=0" in cache, f"HTML must be revalidated: {path}"
-    assert any("/pagefind/index/" in p for p in immutable) and any("/fragment/" in p for p in immutable)
+    assert any(re.match(r"/pagefind/\d+/index/", p) for p in immutable) and any("/fragment/" in p for p in immutable)
     assert any(p.endswith(".pf_meta") for p in immutable)
 
 
@@ -87,19 +88,24 @@ def test_served_headers_types_and_404(base_url: str, built_site: Path) -> None:
     assert body == (built_site / "404.html").read_bytes()
     assert "content-security-policy" in headers
 
+    shard = json.loads((built_site / "pagefind" / "bundles.json").read_bytes())["bundles"][-1]
     expected = {
-        "/pagefind/pagefind.js": "text/javascript",
-        "/pagefind/wasm.en.pagefind": "application/octet-stream",
+        f"/pagefind/{shard}/pagefind.js": "text/javascript",
+        f"/pagefind/{shard}/wasm.en.pagefind": "application/octet-stream",
+        "/pagefind/bundles.json": "application/json",
+        "/pagefind/order.json": "application/json",
         "/assets/search.js": "text/javascript",
         "/assets/search.css": "text/css",
     }
-    index = next((built_site / "pagefind" / "index").iterdir()).name
-    expected[f"/pagefind/index/{index}"] = "application/octet-stream"
+    index = next((built_site / "pagefind" / shard / "index").iterdir()).name
+    expected[f"/pagefind/{shard}/index/{index}"] = "application/octet-stream"
     for path, mime in expected.items():
         status, headers, _ = fetch(base_url + path)
         assert status == 200 and headers["content-type"].split(";")[0] == mime, path
-    status, headers, _ = fetch(base_url + f"/pagefind/index/{index}")
+    status, headers, _ = fetch(base_url + f"/pagefind/{shard}/index/{index}")
     assert headers["cache-control"] == IMMUTABLE
+    status, headers, _ = fetch(base_url + "/pagefind/bundles.json")
+    assert headers["cache-control"] == "public, max-age=0, must-revalidate"
 
 
 def test_the_revision_form_is_a_netlify_form(built_site: Path) -> None:

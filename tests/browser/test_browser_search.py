@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,7 +59,7 @@ def test_a_filter_narrows_the_results(page: Any, page_log: Any) -> None:
     assert page_log.problems() == []
 
 
-def test_filters_cover_the_taxonomies_and_tiers(page: Any) -> None:
+def test_filters_cover_the_taxonomies_and_tiers(page: Any, built_site: Path) -> None:
     page.goto("/search/")
     expect(page.locator("#search.search-ready")).to_be_attached()
     for label in ("Type", "Discipline", "Evidence", "Population", "Problem", "Source tier"):
@@ -66,6 +67,10 @@ def test_filters_cover_the_taxonomies_and_tiers(page: Any) -> None:
         assert options[0] == "Any" and len(options) > 1, label
     tiers = page.get_by_label("Source tier").locator("option").all_inner_texts()
     assert [t.split()[0] for t in tiers[1:]] == ["T1", "T2", "T3"]
+    # Every article has one type, whichever shard indexed it: the merged counts add up to all of them.
+    types = page.get_by_label("Type", exact=True).locator("option").all_inner_texts()[1:]
+    articles = len(list((built_site / "articles").glob("*/index.html")))
+    assert sum(int(re.search(r"\((\d+)\)$", t)[1]) for t in types) == articles > 1
 
 
 def test_sort_by_title_and_by_date(page: Any) -> None:
@@ -77,21 +82,26 @@ def test_sort_by_title_and_by_date(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"sort=date%3Adesc"))
     wait_for_status(page, r"articles for “goal”$")
     assert sorted(titles(page)) == sorted(by_title)
+    shares = page.locator(".search-share").all_inner_texts()
+    dates = [re.search(r"last generated (\S+)", text)[1] for text in shares]
+    assert len(dates) == len(by_title) and dates == sorted(dates, reverse=True)
 
 
-def test_only_article_text_is_indexed(page: Any) -> None:
-    """Article bodies only: no badges, previews, tier legend, contents, citation box or form in the index."""
+def test_only_article_text_is_indexed(page: Any, built_site: Path) -> None:
+    """Article bodies only: no badges, previews, tier legend, contents, citation box or form in the index;
+    every article in it once, from whichever shard holds it (search.js has merged them all by now)."""
     page.goto("/search/")
     expect(page.locator("#search.search-ready")).to_be_attached()
     pages = page.evaluate(
         """async () => {
-            const pagefind = await import('/pagefind/pagefind.js');
+            const shards = (await (await fetch('/pagefind/bundles.json')).json()).bundles;
+            const pagefind = await import(`/pagefind/${shards[0]}/pagefind.js`);
             const all = (await pagefind.search(null, {filters: {}})).results;
             return Promise.all(all.map(async (r) => { const d = await r.data(); return [d.url, d.content]; }));
         }"""
     )
     urls = sorted(url for url, _ in pages)
-    assert urls and all(re.fullmatch(r"/articles/[a-z0-9-]+/", url) for url in urls), urls
+    assert urls == sorted(f"/articles/{p.parent.name}/" for p in (built_site / "articles").glob("*/index.html"))
     for url, content in pages:
         for boilerplate in (
             "without a cited source",  # the LLM badge's preview

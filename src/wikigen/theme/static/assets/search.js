@@ -6,6 +6,11 @@
  * narrow and order the results. The query, filters and sort live in the URL (?q=...&type=...&sort=...),
  * so a search box anywhere on the site (a GET form to /search/?q=...) and a shared link both work.
  *
+ * The index comes in shards (pagefind/bundles.json names them): the first shard's pagefind.js is imported
+ * and the others merged into it, so results and filter counts span the whole site. Merged results are
+ * ordered by score only, so a sort reorders them by pagefind/order.json (page ids in title and in date
+ * order), fetched the first time a sort is chosen.
+ *
  * Works under the site's Content-Security-Policy: an external file, no inline script or style, no eval
  * (Pagefind itself needs 'wasm-unsafe-eval' for its WebAssembly), no innerHTML: excerpts are rebuilt
  * from text nodes and <mark> elements only.
@@ -36,6 +41,7 @@
   var DEBOUNCE_MS = 200;
 
   var pagefind = null;
+  var ranks = null;   // promise of {sort name: {page id: position}}
   var selects = {};   // filter name -> <select>
   var sortSelect = null;
   var statusLine = null;
@@ -142,6 +148,37 @@
     return sort;
   }
 
+  function json(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) { throw new Error(url + ": " + response.status); }
+      return response.json();
+    });
+  }
+
+  function ordered(results, sort) {
+    /* Pages without the sort's value (no generation date) come last in either direction. */
+    if (!ranks) {
+      ranks = json("/pagefind/order.json").then(function (order) {
+        var maps = {};
+        Object.keys(order).forEach(function (name) {
+          maps[name] = {};
+          order[name].forEach(function (id, position) { maps[name][id] = position; });
+        });
+        return maps;
+      });
+    }
+    return ranks.then(function (maps) {
+      var name = Object.keys(sort)[0];
+      var rank = maps[name] || {};
+      var sign = sort[name] === "desc" ? -1 : 1;
+      return results.slice().sort(function (a, b) {
+        var x = rank[a.id], y = rank[b.id];
+        if (x === undefined || y === undefined) { return (x === undefined) - (y === undefined); }
+        return sign * (x - y);
+      });
+    });
+  }
+
   function remember(term, filters) {
     var params = new URLSearchParams();
     if (term) { params.set("q", term); }
@@ -221,18 +258,19 @@
       setStatus("Type a search term or choose a filter.");
       return Promise.resolve();
     }
-    var options = { filters: filters };
     var sort = chosenSort();
-    if (sort) { options.sort = sort; }
     container.setAttribute("aria-busy", "true");
     setStatus("Searching…");
-    return pagefind.search(term || null, options).then(function (response) {
+    return pagefind.search(term || null, { filters: filters }).then(function (response) {
       if (mine !== generation || !response) { return; }
-      current = { results: response.results, shown: 0, term: term };
+      return sort ? ordered(response.results, sort) : response.results;
+    }).then(function (results) {
+      if (mine !== generation || !results) { return; }
+      current = { results: results, shown: 0, term: term };
       return showMore(mine, true).then(function () {
         if (mine !== generation) { return; }
         /* Announced once the list is in place (role=status). */
-        var count = response.results.length;
+        var count = results.length;
         var what = term ? " for “" + term + "”" : "";
         setStatus(count === 1 ? "1 article" + what : count + " articles" + what);
       });
@@ -256,10 +294,15 @@
   if (initial) { input.value = initial; }
 
   container.setAttribute("aria-busy", "true");
-  import("/pagefind/pagefind.js").then(function (module) {
-    pagefind = module;
-    return pagefind.options({ excerptLength: 24 }).then(function () { return pagefind.filters(); });
-  }).then(function (available) {
+  json("/pagefind/bundles.json").then(function (manifest) {
+    var shards = manifest.bundles.map(function (name) { return "/pagefind/" + name + "/"; });
+    return import(shards[0] + "pagefind.js").then(function (module) {
+      pagefind = module;
+      return pagefind.options({ excerptLength: 24 });
+    }).then(function () {
+      return Promise.all(shards.slice(1).map(function (shard) { return pagefind.mergeIndex(shard); }));
+    });
+  }).then(function () { return pagefind.filters(); }).then(function (available) {
     buildControls(available || {});
     container.removeAttribute("aria-busy");
     container.classList.add("search-ready");

@@ -1,0 +1,188 @@
+"""Stage 6, the search index: article pages spread over Pagefind bundles by a stable hash, a build re-indexing
+only the shards whose pages changed, and the result byte-identical to indexing everything afresh."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import wikigen.index
+from wikigen.build import build
+from wikigen.index import SearchIndexError, page_ids, plan
+from wikigen.index.canonical import SIGNATURE, decode, encode
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
+ARTICLE = "content/mastery-approach-goals.md"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def copy_sample(target: Path) -> Path:
+    """The sample wiki with one article a shard: four articles, so several bundles."""
+    target.mkdir()
+    for name in SITE_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy2(source, target / name)
+    config = target / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\nsearch_shard_pages = 1"), encoding="utf-8")
+    return target
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path / "site")
+
+
+def shards_of(public: Path) -> dict[str, set[str]]:
+    names = json.loads((public / "pagefind" / "bundles.json").read_bytes())["bundles"]
+    return {name: {url for url, _ in page_ids(public / "pagefind" / name)} for name in names}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+# ---------------------------------------------------------------- the plan
+
+paths = st.sets(st.from_regex(r"articles/[a-z0-9-]{1,12}/index\.html", fullmatch=True), max_size=60)
+
+
+@given(paths, st.integers(min_value=0, max_value=25))
+def test_every_page_is_in_exactly_one_shard(pages: set[str], size: int) -> None:
+    shards = plan({path: "key" for path in pages}, size)
+    placed = [path for shard in shards for path in shard.pages]
+    assert sorted(placed) == sorted(pages)
+    count = max(1, math.ceil(len(pages) / size)) if size else 1
+    assert len(shards) <= count and all(shard.pages for shard in shards)
+    assert [shard.name for shard in shards] == sorted(shard.name for shard in shards)
+    assert plan({path: "key" for path in pages}, size) == shards  # deterministic
+
+
+@given(paths.filter(lambda p: len(p) > 1), st.data())
+def test_a_changed_page_changes_only_its_shards_key(pages: set[str], data: st.DataObject) -> None:
+    keys = {path: "old" for path in pages}
+    changed = data.draw(st.sampled_from(sorted(pages)))
+    before = {shard.name: shard for shard in plan(keys, 3)}
+    after = {shard.name: shard for shard in plan({**keys, changed: "new"}, 3)}
+    assert before.keys() == after.keys()
+    differ = [name for name in before if before[name].key != after[name].key]
+    assert len(differ) == 1 and changed in after[differ[0]].pages
+
+
+def test_pages_keep_their_shard_while_the_count_holds() -> None:
+    pages = {f"articles/a{i}/index.html": "k" for i in range(40)}
+    before = {path: shard.name for shard in plan(pages, 10) for path in shard.pages}
+    grown = {**pages, "articles/new/index.html": "k"}  # 41 pages of 10: five shards instead of four
+    same = {path: shard.name for shard in plan({**pages, "articles/a0/index.html": "x"}, 10) for path in shard.pages}
+    assert same == before
+    assert len(plan(grown, 10)) > len(plan(pages, 10))
+
+
+# ---------------------------------------------------------------- builds
+
+
+def test_the_bundles_hold_every_article_once_with_its_sort_order(site: Path) -> None:
+    assert build(site).published
+    public = site / "public"
+    shards = shards_of(public)
+    assert len(shards) > 1
+    urls = [url for pages in shards.values() for url in pages]
+    articles = sorted(f"/articles/{p.parent.name}/" for p in (public / "articles").glob("*/index.html"))
+    assert sorted(urls) == articles
+    ids = {url: page for name in shards for url, page in page_ids(public / "pagefind" / name)}
+    by_id = {page: url for url, page in ids.items()}
+    order = json.loads((public / "pagefind" / "order.json").read_bytes())
+    titles = {url: _title(public, url) for url in articles}
+    assert [by_id[i] for i in order["title"]] == sorted(articles, key=lambda u: titles[u].casefold())
+    dates = [_generated(public, by_id[i]) for i in order["date"]]
+    assert len(dates) == len(articles) and dates == sorted(dates)
+
+
+def _title(public: Path, url: str) -> str:
+    html = (public / url.strip("/") / "index.html").read_text(encoding="utf-8")
+    return html.split('data-pagefind-meta="title">', 1)[1].split("<", 1)[0]
+
+
+def _generated(public: Path, url: str) -> str:
+    html = (public / url.strip("/") / "index.html").read_text(encoding="utf-8")
+    return html.split('data-pagefind-meta="generated">', 1)[1].split("<", 1)[0]
+
+
+def test_an_edit_reindexes_only_its_shard_and_equals_a_cold_index(site: Path, tmp_path: Path) -> None:
+    assert build(site).published
+    public = site / "public"
+    url = "/articles/mastery-approach-goals/"
+    edited = next(name for name, pages in shards_of(public).items() if url in pages)
+    before = inodes(public / "pagefind")
+    article = site / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + "\nA sentence about quokkas arrives [@llm].\n")
+    assert build(site).published
+
+    after = inodes(public / "pagefind")
+    carried = {path for path in after if before.get(path) == after[path]}  # hard-linked from the last output
+    others = {path for path in after if path.split("/")[0] not in (edited, "bundles.json", "order.json")}
+    assert others and carried >= others
+    assert not carried & {path for path in after if path.startswith(f"{edited}/fragment/")}
+    fragments = (public / "pagefind" / edited / "fragment").glob("*")
+    assert any(b"quokkas" in gzip.decompress(f.read_bytes()) for f in fragments)
+
+    fresh = copy_sample(tmp_path / "fresh")
+    shutil.copy2(article, fresh / ARTICLE)
+    assert build(fresh, use_cache=False).published
+    assert snapshot(public / "pagefind") == snapshot(fresh / "public" / "pagefind")
+
+
+def test_a_damaged_bundle_is_indexed_again(site: Path) -> None:
+    assert build(site).published
+    index = site / "public" / "pagefind"
+    intact = snapshot(index)
+    fragment = next(index.glob("*/fragment/*"))
+    fragment.unlink()
+    assert build(site).published
+    assert snapshot(index) == intact
+
+
+def test_a_failed_index_leaves_the_published_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert build(site).published
+    published = snapshot(site / "public")
+    article = site / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence [@llm].\n")
+    monkeypatch.setattr(wikigen.index, "PAGEFIND", ("/bin/false",))
+    with pytest.raises(SearchIndexError, match=r"pagefind exited 1 on \.shard-\d+\.tmp"):
+        build(site)
+    assert snapshot(site / "public") == published
+    assert not list(site.glob(".public.*.tmp"))
+
+
+def test_the_same_pages_index_to_the_same_bytes(tmp_path: Path) -> None:
+    """Pagefind writes filters in a random hash-map order; after `canonicalize` two cold builds agree, and
+    every content-hashed name is still the SHA-1 of its content (what the year-long cache rules rely on)."""
+    first, second = copy_sample(tmp_path / "first"), copy_sample(tmp_path / "second")
+    assert build(first, use_cache=False).published and build(second, use_cache=False).published
+    index = snapshot(first / "public" / "pagefind")
+    assert index == snapshot(second / "public" / "pagefind")
+    hashed = [name for name in index if ".pf_" in name and not name.endswith(".pf_fragment")]
+    assert any(name.endswith(".pf_filter") for name in hashed) and any(name.endswith(".pf_meta") for name in hashed)
+    for name in hashed:
+        body = gzip.decompress(index[name])
+        assert body.startswith(SIGNATURE)
+        assert encode(decode(body, len(SIGNATURE))[0]) == body[len(SIGNATURE):]  # the codec loses nothing
+        digest = name.rsplit("/", 1)[1].split("_", 1)[1].split(".")[0]
+        assert hashlib.sha1(body[len(SIGNATURE):]).hexdigest().startswith(digest), name
+    entry = json.loads(index[f"{name.split('/')[0]}/pagefind-entry.json"])
+    assert f"{name.split('/')[0]}/pagefind.{entry['languages']['en']['hash']}.pf_meta" in index
