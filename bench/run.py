@@ -5,7 +5,7 @@
 Steps (each run `--repeat` times, interleaved so that every tool sees the same machine load):
 
     wikigen-check        wikigen check --format json
-    wikigen-build-cold   wikigen build, output folder and cache deleted first
+    wikigen-build-cold   wikigen build, output folder (and its recycled spare) and cache deleted first
     wikigen-build-noop   wikigen build again, nothing changed
     wikigen-build-edit   wikigen build after editing one article (a sentence appended; restored afterwards)
     wikigen-build-edit-nosearch   the same with --no-search: the edit without Pagefind's full re-index
@@ -173,7 +173,7 @@ def commands(out: Path) -> dict[str, tuple[list[str], Path]]:
 def prepare(step: str, out: Path, state: dict) -> None:
     wiki, hugo = out / "wikigen", out / "hugo"
     if step == "wikigen-build-cold":
-        for name in ("public", ".wikigen-cache"):
+        for name in ("public", ".public.spare", ".wikigen-cache"):
             shutil.rmtree(wiki / name, ignore_errors=True)
     elif step.startswith("wikigen-build-edit"):
         state["edited"] = edit_article(wiki)

@@ -30,7 +30,7 @@ def site(tmp_path: Path) -> Path:
 def cold(root: Path, tmp_path: Path, name: str = "cold") -> dict[str, bytes]:
     """A build of the same input in a fresh folder with no cache: what an incremental build must equal."""
     fresh = tmp_path / name
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("public", ".wikigen-cache", ".*.lock"))
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("public", ".wikigen-cache", ".*.lock", ".*.spare"))
     assert build(fresh, search=False, use_cache=False).published
     return snapshot(fresh / "public")
 

@@ -44,7 +44,7 @@ from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_refer
 from wikigen.render.body import Body, render_body
 from wikigen.render.links import page_url
 from wikigen.render.references import reference_key
-from wikigen.write import OutputError, link_files, staged, write_files
+from wikigen.write import OutputError, link_files, prune, staged, write_files
 
 MANIFEST = "manifest"
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
@@ -302,9 +302,10 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 def _search_index(
     output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
     progress: Progress,
-) -> dict[str, Bundle]:
+) -> tuple[dict[str, Bundle], list[str]]:
     """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
-    output is intact is carried over, the others are indexed, each from a folder of links to its pages."""
+    output is intact is carried over, the others are indexed, each from a folder of links to its pages.
+    Returns the bundles and every file placed."""
     config = renderer.config
     shards = plan({f"articles/{slug}/index.html": key for slug, key in keys.items()}, config.search_shard_pages)
     bundles: dict[str, Bundle] = {}
@@ -315,6 +316,7 @@ def _search_index(
             link_files(output, staging, [path for path, _ in old.files])
             bundles[shard.name] = old
         else:
+            shutil.rmtree(staging / INDEX_FOLDER / shard.name, ignore_errors=True)  # the recycled folder's
             link_files(staging, staging / f".shard-{shard.name}.tmp", shard.pages)
             todo.append(shard)
     jobs = [(staging / f".shard-{s.name}.tmp", staging / INDEX_FOLDER / s.name) for s in todo]
@@ -331,8 +333,9 @@ def _search_index(
     generated = {a.slug: a.meta.provenance.generated for a in renderer.articles if a.meta.provenance.generated}
     dated = sorted((a for a in renderer.articles if a.slug in generated), key=lambda a: generated[a.slug])
     order = {"title": [urls[a.slug] for a in renderer.articles], "date": [urls[a.slug] for a in dated]}
-    write_files(staging, bundle_files([shard.name for shard in shards], ids, order))
-    return {shard.name: bundles[shard.name] for shard in shards}
+    placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, order))
+    placed += [path for shard in shards for path, _ in bundles[shard.name].files]
+    return {shard.name: bundles[shard.name] for shard in shards}, placed
 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
@@ -397,10 +400,10 @@ def build(
         else:
             todo.append(article)
     try:
-        with staged(output) as staging:
+        with staged(output, recycle=True) as staging:
             link_files(output, staging, [page.path for page in kept])
-            if keep_index and not search:
-                link_files(output, staging, _index_files(output))
+            index_files = _index_files(output) if keep_index and not search else []
+            link_files(output, staging, index_files)
             bodies = {path: _body_name(name) for path, name in names.items()}
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
                         store=store, bodies=bodies)
@@ -424,9 +427,11 @@ def build(
                 return old[1], old[2]
 
             written = write_files(staging, renderer.site_files(pages, keep))
-            count = len(pages) + len(kept_listings) + written
+            count = len(pages) + len(kept_listings) + len(written)
             if search:
-                bundles = _search_index(output, staging, renderer, keys, previous.get("bundles", {}), progress)
+                bundles, index_files = _search_index(output, staging, renderer, keys, previous.get("bundles", {}),
+                                                     progress)
+            prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index_files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))

@@ -4,6 +4,13 @@ A failed or killed build leaves the previous output untouched: on Linux the two 
 one atomic `renameat2(RENAME_EXCHANGE)`, so there is no moment without an output folder; elsewhere the old
 one is renamed aside first and the next build puts it back if a kill fell between the two renames. A lock
 keeps two builds of one site from interleaving, and the next build removes staging folders left by a kill.
+
+An incremental build recycles the output it replaced (kept as `.public.spare`) as its staging folder
+instead of linking every unchanged file into an empty one and deleting the old tree afterwards (at 10,000
+articles that was 4.5 s of a one-article edit). The spare holds hard links to files still published, so
+nothing is written through it: `write_files` and `link_files` replace what they find, a file the spare
+already shares with the output (the same inode) is left as it is, and `prune` removes whatever the build
+did not write or link.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from wikigen.model import OutputFile
@@ -27,33 +35,103 @@ class OutputError(Exception):
     """The output folder cannot be used (outside the site, not writable, locked)."""
 
 
-def write_files(folder: Path, files: Iterable[OutputFile]) -> int:
-    """Write each file under `folder`; paths are checked so no file lands outside it."""
-    count = 0
+def _remove(path: Path) -> None:
+    """Remove a file, link or folder (never write into what stands at a target: in a recycled folder it may
+    be a hard link to a published file)."""
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISDIR(path.lstat().st_mode):
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _make_parents(target: Path) -> None:
+    """Create the folders above `target`, removing any file that stands where one must go."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for parent in reversed(target.parents):
+            if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+                parent.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _place(target: Path, make: Callable[[Path], None]) -> None:
+    """`make(target)` creates a new file there; clear the way first where something stands in it."""
+    try:
+        make(target)
+    except FileExistsError:
+        _remove(target)
+        make(target)
+    except (FileNotFoundError, NotADirectoryError):
+        _make_parents(target)
+        make(target)
+
+
+def write_files(folder: Path, files: Iterable[OutputFile]) -> list[str]:
+    """Write each file under `folder`; paths are checked so no file lands outside it. Returns their paths."""
+    written = []
     base = folder.resolve()
     for item in files:
         target = (base / item.path).resolve()
         if not target.is_relative_to(base) or target == base:
             raise OutputError(f"refusing to write {item.path}: outside the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(item.content)
-        count += 1
-    return count
+
+        def create(path: Path, content: bytes = item.content) -> None:
+            with open(path, "xb") as handle:
+                handle.write(content)
+
+        _place(target, create)
+        written.append(item.path)
+    return written
 
 
 def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
-    """Carry files over from the previous output: hard links (cheap, and the old folder is deleted after the
-    swap anyway), or copies where the file system has none."""
-    made: set[Path] = set()  # a search index is a thousand files in a few folders: one mkdir a folder
+    """Carry files over from the previous output: hard links (cheap), or copies where the file system has
+    none. A file `folder` already shares with `source` (a recycled folder's) stays as it is."""
     for path in paths:
-        target = folder / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        origin, target = source / path, folder / path
         try:
-            os.link(source / path, target)
-        except OSError:
-            shutil.copy2(source / path, target)
+            here = target.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        else:
+            there = origin.stat()
+            if (here.st_ino, here.st_dev) == (there.st_ino, there.st_dev):
+                continue
+        try:
+            _place(target, lambda path, origin=origin: os.link(origin, path))
+        except OSError:  # no hard links here (another file system): copy
+            _remove(target)
+            _make_parents(target)
+            shutil.copy2(origin, target)
+
+
+def prune(folder: Path, keep: set[str]) -> int:
+    """Delete the files under `folder` not in `keep` (paths relative to it), and folders left empty; returns
+    how many files went. What a build did not write or link is left over from the output it recycled."""
+    removed = 0
+
+    def walk(directory: str, prefix: str) -> bool:
+        nonlocal removed
+        empty = True
+        with os.scandir(directory) as entries:
+            for entry in list(entries):
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if walk(entry.path, relative + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif relative in keep:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+                    removed += 1
+        return empty
+
+    walk(str(folder), "")
+    return removed
 
 
 @contextlib.contextmanager
@@ -69,6 +147,10 @@ def _lock(output: Path) -> Iterator[None]:
 
 def _aside(output: Path) -> Path:
     return output.parent / f".{output.name}.old.tmp"
+
+
+def _spare(output: Path) -> Path:
+    return output.parent / f".{output.name}.spare"
 
 
 def _recover(output: Path) -> None:
@@ -115,17 +197,27 @@ def _swap(staging: Path, output: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged(output: Path) -> Iterator[Path]:
-    """Yield an empty staging folder; on normal exit it replaces `output`, on an exception it is removed."""
+def staged(output: Path, recycle: bool = False) -> Iterator[Path]:
+    """Yield a staging folder; on normal exit it replaces `output`, on an exception it is removed. The folder
+    is empty, or with `recycle` the output before last, which the caller must only change through
+    `write_files`, `link_files` and `prune`; the output it replaces is then kept as the next spare."""
     if os.path.lexists(output) and (output.is_symlink() or not output.is_dir()):
         raise OutputError(f"output {output} exists and is not a folder; refusing to replace it")
     output.parent.mkdir(parents=True, exist_ok=True)
     with _lock(output):
         _recover(output)
+        spare = _spare(output)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+        if recycle and spare.is_dir() and not spare.is_symlink():
+            os.rmdir(staging)
+            os.replace(spare, staging)
+        else:
+            _remove(spare)
         try:
             yield staging
             os.chmod(staging, 0o755)
             _swap(staging, output)
+            if recycle and staging.is_dir():
+                os.replace(staging, spare)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
