@@ -143,13 +143,15 @@ def measure(command: list[str], cwd: Path, log: Path) -> Sample:
     return Sample(code == 0, seconds, cpu, max_rss, tree, note)
 
 
-def edit_article(wiki: Path) -> tuple[Path, str]:
+def edit_article(wiki: Path, number: int) -> tuple[Path, str]:
+    """Each edit step makes a different edit: the article is restored after the build without another build,
+    so an edit repeated word for word would find its page already published and render nothing."""
     articles = sorted((wiki / "content").glob("*.md"))
     target = articles[len(articles) // 2]
     original = target.read_text(encoding="utf-8")
     head, sep, body = original.partition("\n---\n\n")
     first, rest = body.split("\n\n", 1)
-    edited = f"{head}{sep}{first} An edit made by the benchmark changes this paragraph [@llm].\n\n{rest}"
+    edited = f"{head}{sep}{first} Edit number {number} made by the benchmark changes this paragraph [@llm].\n\n{rest}"
     target.write_text(edited, encoding="utf-8")
     return target, original
 
@@ -176,7 +178,8 @@ def prepare(step: str, out: Path, state: dict) -> None:
         for name in ("public", ".public.spare", ".wikigen-cache"):
             shutil.rmtree(wiki / name, ignore_errors=True)
     elif step.startswith("wikigen-build-edit"):
-        state["edited"] = edit_article(wiki)
+        state["edits"] = state.get("edits", 0) + 1
+        state["edited"] = edit_article(wiki, state["edits"])
     elif step == "hugo":
         for name in ("public", "resources"):
             shutil.rmtree(hugo / name, ignore_errors=True)

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"first build and warm-up: {_until(browser.idle, started):.1f} s", flush=True)
         for number in range(args.edits):
-            article, original = edit_article(root)
+            article, original = edit_article(root, number + 1)
             edited = article.read_text(encoding="utf-8")
             article.write_text(original, encoding="utf-8")  # the save below is the edit
             for label, text in ((f"edit {number + 1}", edited), ("restored", original)):
