@@ -3,12 +3,16 @@ never trusted blindly, and parallel output equals serial output."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 import wikigen.build
+import wikigen.load
 from wikigen.build import build, gather, preview, site_renderer
 from wikigen.cache import Cache
 from wikigen.parse import parse_document
@@ -149,6 +153,13 @@ def test_listing_pages_are_redone_only_when_what_they_show_changed(site: Path, t
             "articles/beta-concept/index.html"} <= changed  # the pages that list or show alpha's title
     assert not {"types/concept/index.html", "populations/athletes/index.html", "search/index.html"} & changed
     assert snapshot(site / "public") == cold(site, tmp_path, "cold-2")
+    after = final
+
+    edit(site / "content" / "beta-concept.md", "[@third1999, ch. 2]", "[@fourth2010]")  # third1999: alpha only now
+    build(site, search=False)
+    final = _inodes(site / "public")
+    assert "sources/index.html" in {path for path in after if after[path] != final[path]}
+    assert snapshot(site / "public") == cold(site, tmp_path, "cold-4")
 
 
 def test_a_hand_edited_output_file_is_rebuilt(site: Path) -> None:
@@ -271,3 +282,64 @@ def test_checking_some_paths_parses_only_those(site: Path) -> None:
     assert [a.document.path for a in result.articles] == ["content/beta-concept.md"]
     assert result.diagnostics == ()  # see_also [alpha-theory] resolves though alpha was not parsed
     assert [d.code for d in gather(site, use_cache=False).diagnostics] == ["P001"]
+
+
+# ---------------------------------------------------------------- articles known by their stamps
+
+
+def _settle(root: Path) -> None:
+    """Date every article an hour back: a stamp is trusted only for a file that had settled when stamped."""
+    past = time.time_ns() - 3600 * 10**9
+    for path in (root / "content").rglob("*.md"):
+        os.utime(path, ns=(past, past))
+
+
+def _forget_all_but_the_stamps(root: Path) -> None:
+    shutil.rmtree(root / "public")
+    for entry in (root / ".wikigen-cache").rglob("*"):
+        if entry.is_file() and entry.name != wikigen.build.STAMPS:
+            entry.unlink()
+
+
+def test_unchanged_articles_are_not_read_again(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _settle(site)
+    assert build(site, search=False).published
+    reads: list[str] = []
+    real = wikigen.load.read_source
+    monkeypatch.setattr(wikigen.load, "read_source", lambda config, path, **kw: reads.append(path.name)
+                        or real(config, path, **kw))
+    edit(site / "content" / "alpha-theory.md", "Clinicians like it", "Clinicians enjoy it")
+    result = build(site, search=False)
+    assert result.published and (result.rendered, result.reused) == (1, 1)
+    assert sorted(reads) == ["alpha-theory.md", "bibliography.bib"]
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_an_unread_article_is_read_when_nothing_cached_holds_it(site: Path, tmp_path: Path) -> None:
+    _settle(site)
+    assert build(site, search=False).published
+    _forget_all_but_the_stamps(site)
+    result = build(site, search=False)  # both listed unread, then read to be checked and rendered
+    assert result.published and result.rendered == 2
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+def test_an_article_changed_during_the_build_is_not_cached_as_its_old_self(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settle(site)
+    assert build(site, search=False).published
+    _forget_all_but_the_stamps(site)
+    real = wikigen.build.read_source
+
+    def racing(config, path, **kw):  # the file changes between the listing and the reading
+        source, problem = real(config, path, **kw)
+        text = source.text.replace("Clinicians like it", "Clinicians race it")
+        return dataclasses.replace(source, text=text, digest="0" * 64), problem
+
+    monkeypatch.setattr(wikigen.build, "read_source", racing)
+    assert build(site, search=False).published
+    monkeypatch.undo()
+    shutil.rmtree(site / "public")
+    assert build(site, search=False).published  # what the racing build read must not come back from the cache
+    assert snapshot(site / "public") == cold(site, tmp_path)

@@ -72,3 +72,51 @@ def test_checking_some_paths_reads_only_those(tmp_path: Path) -> None:
     sources = load_sources(config, [named])
     assert [(a.path, a.text) for a in sources.articles] == [("content/named.md", "named\n"), ("content/other.md", None)]
     assert sources.diagnostics == () and sources.selected == frozenset({"content/named.md"})
+
+
+# ---------------------------------------------------------------- articles known by their stamps
+
+HOUR_NS = 3600 * 10**9
+
+
+def _known(config: Config) -> tuple[dict, int]:
+    """Read the site once and return its stamps, and a time by which every file had settled."""
+    sources = load_sources(config)
+    known = {s.path: (s.stamp, s.digest) for s in sources.articles if s.stamp}
+    return known, max(stamp[1] for stamp, _ in known.values()) + 1
+
+
+def test_an_unchanged_article_is_listed_unread_with_its_digest(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    (tmp_path / "content" / "a.md").write_text("alpha", encoding="utf-8")
+    (tmp_path / "content" / "b.md").write_text("beta", encoding="utf-8")
+    known, settled = _known(config)
+    a, b = load_sources(config, None, known, settled).articles
+    assert (a.unread, a.text, a.digest) == (True, None, known["content/a.md"][1])
+    assert b.unread and b.digest == known["content/b.md"][1]
+
+
+def test_a_change_or_a_recent_stamp_means_reading_again(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    a, b = tmp_path / "content" / "a.md", tmp_path / "content" / "b.md"
+    a.write_text("alpha", encoding="utf-8")
+    b.write_text("beta", encoding="utf-8")
+    known, settled = _known(config)
+    info = a.stat()
+    a.write_text("ALPHA", encoding="utf-8")  # the same size, and the modification time put back
+    os.utime(a, ns=(info.st_atime_ns, info.st_mtime_ns))
+    first, second = load_sources(config, None, known, settled).articles
+    assert not first.unread and first.text == "ALPHA"  # its change time gave it away
+    assert second.unread
+    known, _ = _known(config)
+    oldest = min(stamp[1] for stamp, _ in known.values())  # both changed too close to when they were stamped
+    assert not any(s.unread for s in load_sources(config, None, known, oldest).articles)
+
+
+def test_a_linked_article_is_always_read(tmp_path: Path) -> None:
+    config = _site(tmp_path)
+    (tmp_path / "elsewhere.md").write_text("real", encoding="utf-8")
+    os.symlink(tmp_path / "elsewhere.md", tmp_path / "content" / "a.md")
+    known, settled = _known(config)
+    (article,) = load_sources(config, None, known, settled).articles
+    assert not article.unread and article.text == "real"

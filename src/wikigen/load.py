@@ -1,4 +1,10 @@
-"""Stage 1: read the site's files as text, refusing anything that would reach outside the site root."""
+"""Stage 1: read the site's files as text, refusing anything that would reach outside the site root.
+
+An article whose stamp (size, modification and change times, inode, device) is the one it had when last
+read, and had been for a second then, is not read again: its digest comes from that read. Reading and
+hashing 10,000 articles (200 MB) took 2 s of every build and check, which mostly needed none of them.
+The second guards against a file written twice within the clock's granularity (git's "racy clean" rule).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,20 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from wikigen.config import Config
 from wikigen.model import Diagnostic, Severity, SourceFile, Sources
 
 MAX_BYTES = 20 * 1024 * 1024  # a larger article is almost certainly not prose
+SETTLED_NS = 1_000_000_000  # a stamp taken sooner than this after the file's last change is not trusted
+
+Known = Mapping[str, tuple[tuple[int, ...], str]]  # article path -> (stamp, digest) when last read
+
+
+def stamp(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def _rel(config: Config, path: Path) -> str:
@@ -91,7 +104,8 @@ def read_source(
         problem = (1, 1, "E002", message)
     else:
         try:
-            raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+            info = path.stat()
+            raw = path.read_bytes() if info.st_size <= MAX_BYTES else None
         except OSError as exc:
             raw, problem = b"", (1, 1, "E001", f"cannot be read: {exc.strerror or exc}")
         if raw is None:
@@ -107,7 +121,7 @@ def read_source(
         message = f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
         return SourceFile(rel, None, digest), Diagnostic(rel, line, column, "E003", Severity.ERROR, message)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(rel, text, digest), None
+    return SourceFile(rel, text, digest, stamp(info)), None
 
 
 def _articles(config: Config) -> tuple[list[Path], bool]:
@@ -120,9 +134,26 @@ def _articles(config: Config) -> tuple[list[Path], bool]:
     return found, content.resolve().is_relative_to(config.root)
 
 
-def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sources:
+def _unchanged(path: Path, rel: str, known: Known, settled_before: int) -> SourceFile | None:
+    """The article as last read, if its stamp says it is unchanged (a regular file: no link to follow)."""
+    entry = known.get(rel)
+    if entry is None:
+        return None
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or stamp(info) != entry[0] or info.st_mtime_ns >= settled_before:
+        return None
+    return SourceFile(rel, None, entry[1], entry[0], unread=True)
+
+
+def load_sources(
+    config: Config, selected: Iterable[Path] | None = None, known: Known | None = None, settled_before: int = 0
+) -> Sources:
     """Read every article and the bibliography; with `selected` (check PATHS), only those articles: the others
-    are listed, so that links to them resolve by slug, but not read."""
+    are listed, so that links to them resolve by slug, but not read. An article in `known` whose stamp has not
+    changed, and whose last change came before `settled_before` (ns), is listed unread with its known digest."""
     chosen = None if selected is None else frozenset(_rel(config, p.resolve()) for p in selected)
     diagnostics: list[Diagnostic] = []
     articles = []
@@ -130,6 +161,9 @@ def load_sources(config: Config, selected: Iterable[Path] | None = None) -> Sour
     for path in paths:
         if chosen is not None and (rel := _rel(config, path)) not in chosen:
             articles.append(SourceFile(rel, None, ""))
+            continue
+        if known and real and (same := _unchanged(path, _rel(config, path), known, settled_before)):
+            articles.append(same)
             continue
         source, problem = read_source(config, path, article=True, in_real_folder=real)
         articles.append(source)

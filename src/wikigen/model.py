@@ -44,12 +44,16 @@ class Pos:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file read as text: BOM removed, line endings normalised to LF. `text` is None when unreadable, and for
-    an article `check PATHS` does not name, which is listed (its slug counts) but not read."""
+    """A file read as text: BOM removed, line endings normalised to LF. `text` is None when unreadable, for
+    an article `check PATHS` does not name, which is listed (its slug counts) but not read, and for one
+    `unread` because its stamp is the one it had when last read: its digest is known, its text is read only
+    if something needs it (a check or body missing from the cache)."""
 
     path: str  # relative to the site root, "/"-separated
     text: str | None
     digest: str  # sha256 of the raw bytes, for caches
+    stamp: tuple[int, ...] | None = None  # (size, mtime, ctime, inode, device) of the file read
+    unread: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,7 @@ class Listing:
     path: str
     template: str
     context: dict
+    inputs: object = None  # what the key hashes in place of the context, where that is much smaller
 
 
 Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
@@ -194,6 +195,7 @@ class SiteRenderer:
         self.checker = LinkChecker()
         self.media: dict[str, Path] = {}
         self._summaries: dict[int, Summary] = {}
+        self._links: dict[int, ArticleLink] = {}
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
         self._article_media: dict[str, str] = {}  # output path -> file, of the article being rendered
         entries = site.bibliography.entries
@@ -263,6 +265,14 @@ class SiteRenderer:
         found = self._summaries.get(id(article))  # the renderer holds every article: ids stay unique
         if found is None:
             found = self._summaries[id(article)] = self._summary(article)
+        return found
+
+    def link(self, article: Article) -> ArticleLink:
+        """An article as the sources page names it: once per article, however many sources it cites."""
+        found = self._links.get(id(article))
+        if found is None:
+            summary = self.summary(article)
+            found = self._links[id(article)] = ArticleLink(summary.url, summary.title)
         return found
 
     def _summary(self, article: Article) -> Summary:
@@ -443,7 +453,8 @@ class SiteRenderer:
     def listing_key(self, listing: Listing) -> str:
         """Hash of the page, its template's name and everything the template is given (`common` included):
         summaries and views, never article objects, so it changes only with what the page can show."""
-        return _digest((listing.path, listing.template, listing.context, self.common(page_url(listing.path))))
+        inputs = listing.context if listing.inputs is None else listing.inputs
+        return _digest((listing.path, listing.template, inputs, self.common(page_url(listing.path))))
 
     def totals(self) -> dict:
         sentences = sum(a.counts.sentences for a in self.articles)
@@ -466,17 +477,18 @@ class SiteRenderer:
         }
 
     def _sources(self) -> Listing:
+        """Its key hashes each source's citing articles as positions in one table of their links: at 10,000
+        articles the page names a million of them, and hashing each link in full took two seconds a build."""
         entries = self.site.bibliography.entries
-        items = []
+        items, inputs = [], []
+        position = {id(article): number for number, article in enumerate(self.articles)}
         for key, reference in sorted(self.references.items(), key=lambda kv: (kv[1].text.casefold(), kv[0])):
-            items.append({
-                "key": key,
-                "anchor": self.entry_anchors[key],
-                "reference": reference,
-                "kind": kind_label(entries[key]),
-                "articles": [ArticleLink(s.url, s.title) for s in map(self.summary, self.citing[key])],
-            })
-        return Listing("sources/index.html", "sources.html", {"items": items})
+            item = {"key": key, "anchor": self.entry_anchors[key], "reference": reference,
+                    "kind": kind_label(entries[key])}
+            inputs.append((*item.values(), [position[id(article)] for article in self.citing[key]]))
+            items.append({**item, "articles": list(map(self.link, self.citing[key]))})
+        links = [self.link(article) for article in self.articles]
+        return Listing("sources/index.html", "sources.html", {"items": items}, (inputs, links))
 
     def sitemap(self, urls: list[tuple[str, str | None]]) -> OutputFile:
         text = self.env.get_template("sitemap.xml").render(
