@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import wikigen.index
 from wikigen.build import build
 from wikigen.index import SearchIndexError, page_ids, plan
-from wikigen.index.canonical import SIGNATURE, decode, encode
+from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
@@ -186,3 +186,13 @@ def test_the_same_pages_index_to_the_same_bytes(tmp_path: Path) -> None:
         assert hashlib.sha1(body[len(SIGNATURE):]).hexdigest().startswith(digest), name
     entry = json.loads(index[f"{name.split('/')[0]}/pagefind-entry.json"])
     assert f"{name.split('/')[0]}/pagefind.{entry['languages']['en']['hash']}.pf_meta" in index
+
+
+def test_a_bundle_it_cannot_read_is_left_as_pagefind_wrote_it(site: Path) -> None:
+    assert build(site).published
+    bundle = next(p for p in (site / "public" / "pagefind").iterdir() if p.is_dir())
+    meta = next(bundle.glob("*.pf_meta"))
+    meta.write_bytes(gzip.compress(SIGNATURE + b"\xff"))  # a format this codec does not know
+    before = snapshot(bundle)
+    assert canonicalize(bundle) is False
+    assert snapshot(bundle) == before

@@ -88,19 +88,19 @@ def _read(path: Path) -> Any:
     return item
 
 
-def _rewrite(path: Path, old: str, item: Any) -> str:
-    """Write `item` in place of the file named by id `old` (language_hash); returns its new id."""
+def _renamed(path: Path, old: str, item: Any, files: dict[Path, bytes | None]) -> str:
+    """Plan `item` in place of the file named by id `old` (language_hash); returns its new id."""
     body = encode(item)
     language, digest = old.split("_", 1)
     new = f"{language}_{hashlib.sha1(body).hexdigest()[: len(digest)]}"  # Pagefind's naming rule
-    target = path.with_name(path.name.replace(old, new))
-    target.write_bytes(gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0))
-    if target != path:
-        path.unlink()
+    files[path] = None
+    files[path.with_name(path.name.replace(old, new))] = gzip.compress(SIGNATURE + body, compresslevel=9, mtime=0)
     return new
 
 
-def canonicalize(bundle: Path) -> None:
+def _plan(bundle: Path) -> dict[Path, bytes | None]:
+    """Every file to write (or, for None, to remove), worked out before anything changes."""
+    files: dict[Path, bytes | None] = {}
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_bytes())
     for language in entry["languages"].values():
@@ -111,8 +111,23 @@ def canonicalize(bundle: Path) -> None:
             path = bundle / "filter" / f"{chunk}.pf_filter"
             content = _read(path)  # [filter name, [[value, [page numbers]], ...]]
             content[1].sort(key=lambda value: value[0])
-            filters.append([name, _rewrite(path, chunk, content)])
+            filters.append([name, _renamed(path, chunk, content, files)])
         meta[3] = sorted(filters)
-        language["hash"] = _rewrite(meta_path, language["hash"], meta)
+        language["hash"] = _renamed(meta_path, language["hash"], meta, files)
     entry["languages"] = dict(sorted(entry["languages"].items()))
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    files[entry_path] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
+
+
+def canonicalize(bundle: Path) -> bool:
+    """Put a bundle's filters in order. A bundle it cannot read (a later Pagefind's format) is left as
+    Pagefind wrote it, a working index whose bytes may differ between runs: returns False."""
+    try:
+        files = _plan(bundle)
+    except (ValueError, KeyError, IndexError, TypeError, EOFError, gzip.BadGzipFile):
+        return False
+    for path in sorted(p for p, data in files.items() if data is None):
+        path.unlink()
+    for path, data in sorted((p, d) for p, d in files.items() if d is not None):
+        path.write_bytes(data)
+    return True
