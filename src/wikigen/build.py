@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,31 +249,29 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
+def _walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to `folder`, entry) of everything under it but folders, links not followed: os.scandir,
+    as pathlib's rglob took three times as long over the 35,000 files of a 10,000-article site."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
+            else:
+                yield prefix + entry.name, entry
+
+
 def _index_files(output: Path) -> list[str]:
     """The previous search index's files, relative to the output folder (none when it has none)."""
     index = output / INDEX_FOLDER
-    if not index.is_dir() or index.is_symlink():
+    if index.is_symlink():
         return []
-    return sorted(p.relative_to(output).as_posix() for p in index.rglob("*") if p.is_file() and not p.is_symlink())
+    return sorted(f"{INDEX_FOLDER}/{name}" for name, entry in _walk(index) if entry.is_file(follow_symlinks=False))
 
 
 def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of everything under `output` but folders, by path: os.scandir, as pathlib's rglob took
-    three times as long over the 35,000 files of a 10,000-article site."""
-    stats = {}
-
-    def walk(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
-                else:  # a link or anything else planted in the output counts too: it must go
-                    info = entry.stat(follow_symlinks=False)
-                    stats[prefix + entry.name] = (info.st_size, info.st_mtime_ns)
-
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        walk(str(output), "")
-    return stats
+    """(size, mtime) of everything under `output` but folders (a link planted there counts too: it must go)."""
+    return {name: (info.st_size, info.st_mtime_ns)
+            for name, entry in _walk(output) for info in (entry.stat(follow_symlinks=False),)}
 
 
 # ---------------------------------------------------------------- work spread over processes

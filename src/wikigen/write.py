@@ -89,16 +89,17 @@ def write_files(folder: Path, files: Iterable[OutputFile]) -> list[str]:
 def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
     """Carry files over from the previous output: hard links (cheap), or copies where the file system has
     none. A file `folder` already shares with `source` (a recycled folder's) stays as it is."""
+    source_prefix, folder_prefix = f"{source}/", f"{folder}/"  # strings: pathlib costs more than the syscalls
     for path in paths:
-        origin, target = source / path, folder / path
         try:
-            here = target.lstat()
+            here = os.lstat(folder_prefix + path)
         except (FileNotFoundError, NotADirectoryError):
             pass
         else:
-            there = origin.stat()
+            there = os.stat(source_prefix + path)
             if (here.st_ino, here.st_dev) == (there.st_ino, there.st_dev):
                 continue
+        origin, target = source / path, folder / path
         try:
             _place(target, lambda path, origin=origin: os.link(origin, path))
         except OSError:  # no hard links here (another file system): copy

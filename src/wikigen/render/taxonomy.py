@@ -70,6 +70,7 @@ def article_sort_key(article: Article) -> tuple[str, str]:
 
 
 def build_taxonomy(key: str, title: str, singular: str, filter_name: str, articles: tuple[Article, ...]) -> Taxonomy:
+    """A term lists its articles in the order of `articles`: pass them sorted by `article_sort_key`."""
     spellings: dict[str, Counter[str]] = {}
     members: dict[str, dict[str, Article]] = {}
     for article in articles:
@@ -88,7 +89,7 @@ def build_taxonomy(key: str, title: str, singular: str, filter_name: str, articl
         while slug in used:
             slug, number = f"{base}-{number}", number + 1
         used.add(slug)
-        listed = tuple(sorted(members[folded].values(), key=article_sort_key))
+        listed = tuple(members[folded].values())  # in the order of `articles`, sorted once for all terms
         term = Term(names[folded], slug, listed)
         terms.append(term)
         by_name[folded] = term
@@ -97,4 +98,5 @@ def build_taxonomy(key: str, title: str, singular: str, filter_name: str, articl
 
 
 def build_taxonomies(articles: tuple[Article, ...]) -> dict[str, Taxonomy]:
-    return {key: build_taxonomy(key, title, singular, name, articles) for key, title, singular, name in TAXONOMIES}
+    ordered = tuple(sorted(articles, key=article_sort_key))
+    return {key: build_taxonomy(key, title, singular, name, ordered) for key, title, singular, name in TAXONOMIES}
