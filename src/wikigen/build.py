@@ -67,7 +67,9 @@ def _load(root: Path, selected: Iterable[Path] | None, use_cache: bool = True) -
         known = store.get(STAMPS)
         at, files = known if isinstance(known, tuple) and len(known) == 2 else (0, {})
         sources = load_sources(loaded.config, None, files, at - SETTLED_NS)
-        store.put(STAMPS, (started, {s.path: (s.stamp, s.digest) for s in sources.articles if s.stamp}))
+        stamps = {s.path: (s.stamp, s.digest) for s in sources.articles if s.stamp}
+        if stamps != files or not all(s.unread for s in sources.articles if s.stamp):  # else all still hold
+            store.put(STAMPS, (started, stamps))
     return dataclasses.replace(sources, diagnostics=config_problems + sources.diagnostics), store
 
 

@@ -45,18 +45,18 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
-def _make_parents(target: Path) -> None:
-    """Create the folders above `target`, removing any file that stands where one must go."""
+def _make_parents(target: Path, base: Path) -> None:
+    """Create the folders between `base` and `target`, removing any file that stands where one must go."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         for parent in reversed(target.parents):
-            if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+            if parent != base and parent.is_relative_to(base) and (parent.is_symlink() or parent.is_file()):
                 parent.unlink()
         target.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _place(target: Path, make: Callable[[Path], None]) -> None:
+def _place(target: Path, base: Path, make: Callable[[Path], None]) -> None:
     """`make(target)` creates a new file there; clear the way first where something stands in it."""
     try:
         make(target)
@@ -64,7 +64,7 @@ def _place(target: Path, make: Callable[[Path], None]) -> None:
         _remove(target)
         make(target)
     except (FileNotFoundError, NotADirectoryError):
-        _make_parents(target)
+        _make_parents(target, base)
         make(target)
 
 
@@ -81,7 +81,7 @@ def write_files(folder: Path, files: Iterable[OutputFile]) -> list[str]:
             with open(path, "xb") as handle:
                 handle.write(content)
 
-        _place(target, create)
+        _place(target, base, create)
         written.append(item.path)
     return written
 
@@ -101,10 +101,10 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
                 continue
         origin, target = source / path, folder / path
         try:
-            _place(target, lambda path, origin=origin: os.link(origin, path))
+            _place(target, folder, lambda path, origin=origin: os.link(origin, path))
         except OSError:  # no hard links here (another file system): copy
             _remove(target)
-            _make_parents(target)
+            _make_parents(target, folder)
             shutil.copy2(origin, target)
 
 

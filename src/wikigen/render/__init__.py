@@ -467,10 +467,11 @@ class SiteRenderer:
             if found is None:
                 found = self._summary_digests[id(value)] = _digest(tuple(value))
             return found
+        if isinstance(value, list | tuple):  # a list of plain values (the sources page's million positions) as it is
+            plain = not value or isinstance(value[0], str | int | float | bool | None)
+            return value if plain else [self._stand_ins(item) for item in value]
         if isinstance(value, dict):
             return {name: self._stand_ins(item) for name, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._stand_ins(item) for item in value]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (type(value).__name__, *(self._stand_ins(getattr(value, f.name)) for f in dataclasses.fields(value)))
         return value
