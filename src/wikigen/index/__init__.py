@@ -76,16 +76,17 @@ def index_folders(jobs: Sequence[tuple[Path, Path]], workers: int, done: Callabl
     but idles while it reads and writes, so two runs on two cores finish sooner than one run of both."""
     running: list[tuple[subprocess.Popen, Path, Path]] = []
     failures: list[str] = []
-    finished: list[Path] = []
+    finished = 0
 
     def finish(process: subprocess.Popen, site: Path, bundle: Path) -> None:
+        nonlocal finished
         out, err = process.communicate()
         if process.returncode != 0:
             failures.append((err or out).strip() or f"pagefind exited {process.returncode} on {site.name}")
         else:
             canonicalize(bundle)
-        finished.append(site)
-        done(len(finished))
+        finished += 1
+        done(finished)
 
     for site, bundle in jobs:
         while len(running) >= max(1, workers):
