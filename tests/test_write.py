@@ -125,3 +125,22 @@ def test_a_failed_recycled_build_leaves_the_published_site(site: Path, monkeypat
         build(site, search=False)
     assert snapshot(site / "public") == published
     assert not list(site.glob(".public.*.tmp"))
+
+
+def test_a_planted_spare_is_never_followed(tmp_path: Path) -> None:
+    """`.public.spare` is only ever a folder this tool made; a link or file planted in its place is removed,
+    not entered, and what it points to stays as it was."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.html").write_bytes(b"not ours")
+    output = tmp_path / "public"
+    publish(output, {"a.html": b"one"})
+    spare = tmp_path / ".public.spare"
+    os.symlink(outside, spare)
+    publish(output, {"a.html": b"two"})
+    assert snapshot(outside) == {"a.html": b"not ours"}
+    assert snapshot(output) == {"a.html": b"two"} and spare.is_dir() and not spare.is_symlink()
+    shutil.rmtree(spare)
+    spare.write_bytes(b"a file")
+    publish(output, {"a.html": b"three"})
+    assert snapshot(output) == {"a.html": b"three"} and spare.is_dir()
