@@ -166,6 +166,7 @@
         });
         return maps;
       });
+      ranks.catch(function () { ranks = null; });  /* a failed fetch is tried again by the next sort */
     }
     return ranks.then(function (maps) {
       var name = Object.keys(sort)[0];
