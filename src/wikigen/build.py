@@ -42,8 +42,7 @@ from wikigen.model import (
 from wikigen.parse import no_gc, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
-from wikigen.render.body import Body, render_body
-from wikigen.render.links import page_url
+from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, prune, staged, write_files
 
@@ -333,19 +332,19 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 def _search_index(
     output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
-    progress: Progress,
+    intact: Callable[[str], bool], progress: Progress,
 ) -> tuple[dict[str, Bundle], list[str]]:
     """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
-    output is intact is carried over, the others are indexed, each from a folder of links to its pages.
+    output is `intact` is carried over, the others are indexed, each from a folder of links to its pages.
     Returns the bundles and every file placed."""
     config = renderer.config
-    shards = plan({f"articles/{slug}/index.html": key for slug, key in keys.items()}, config.search_shard_pages)
+    shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
     bundles: dict[str, Bundle] = {}
     todo = []
     for shard in shards:
         old = previous.get(shard.name)
-        if old and old.key == shard.key and all(_stat(output / path) == stat for path, stat in old.files):
-            link_files(output, staging, [path for path, _ in old.files])
+        if old and old.key == shard.key and all(map(intact, old.files)):
+            link_files(output, staging, old.files)
             bundles[shard.name] = old
         else:
             shutil.rmtree(staging / INDEX_FOLDER / shard.name, ignore_errors=True)  # the recycled folder's
@@ -357,16 +356,11 @@ def _search_index(
     index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)))
     for shard, (site, bundle) in zip(todo, jobs, strict=True):
         shutil.rmtree(site)
-        files = sorted(path.relative_to(staging).as_posix() for path in bundle.rglob("*") if path.is_file())
-        stats = tuple((path, _stat(staging / path)) for path in files)
-        bundles[shard.name] = Bundle(shard.key, stats, page_ids(bundle))
+        files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in _walk(bundle)))
+        bundles[shard.name] = Bundle(shard.key, files, page_ids(bundle))
     ids = dict(pair for shard in shards for pair in bundles[shard.name].ids)
-    urls = {a.slug: page_url(f"articles/{a.slug}/index.html") for a in renderer.articles}
-    generated = {a.slug: a.meta.provenance.generated for a in renderer.articles if a.meta.provenance.generated}
-    dated = sorted((a for a in renderer.articles if a.slug in generated), key=lambda a: generated[a.slug])
-    order = {"title": [urls[a.slug] for a in renderer.articles], "date": [urls[a.slug] for a in dated]}
-    placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, order))
-    placed += [path for shard in shards for path, _ in bundles[shard.name].files]
+    placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, renderer.sort_orders()))
+    placed += [path for shard in shards for path in bundles[shard.name].files]
     return {shard.name: bundles[shard.name] for shard in shards}, placed
 
 
@@ -413,7 +407,14 @@ def build(
     previous = store.get(MANIFEST) if output.is_dir() else None
     if not isinstance(previous, dict):
         previous = {}
-    if previous.get("inputs") == inputs and previous.get("stats") == _output_stats(output):
+    # What the last build left in the output, and what is there now: a file is carried over only when the two
+    # agree (size and mtime), so an output edited by hand is rebuilt.
+    left, found = previous.get("stats", {}), _output_stats(output)
+
+    def intact(path: str) -> bool:
+        return path in found and found[path] == left.get(path)
+
+    if previous.get("inputs") == inputs and left == found:
         diagnostics = previous["diagnostics"]
         return BuildResult(None, True, diagnostics, previous["articles"], config.output,
                            seconds=time.perf_counter() - started, reused=previous["articles"])
@@ -422,13 +423,13 @@ def build(
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress))
-    old_pages: dict[str, tuple[str, RenderedPage, tuple[int, int]]] = previous.get("pages", {})
+    old_pages: dict[str, tuple[str, RenderedPage]] = previous.get("pages", {})
     digests = {s.path: s.digest for s in sources.articles}
     keys, kept, todo = {}, [], []
     for article in renderer.articles:
         keys[article.slug] = caching.key(design, digests[article.document.path], renderer.article_inputs(article))
         old = old_pages.get(article.slug)
-        if old and old[0] == keys[article.slug] and _stat(output / old[1].path) == old[2]:
+        if old and old[0] == keys[article.slug] and intact(old[1].path):
             kept.append(old[1])
         else:
             todo.append(article)
@@ -447,13 +448,13 @@ def build(
             pages = sorted([*kept, *rendered], key=lambda page: page.path)
             for page in pages:
                 renderer.record(page)
-            old_listings: dict[str, tuple[str, str, tuple[str, ...], tuple[int, int]]] = previous.get("listings", {})
+            old_listings: dict[str, tuple[str, str, tuple[str, ...]]] = previous.get("listings", {})
             kept_listings: list[str] = []
 
             def keep(path: str, key: str) -> tuple[str, tuple[str, ...]] | None:
                 """A listing page whose inputs are unchanged is carried over like an article page."""
                 old = old_listings.get(path) if previous.get("design") == design else None
-                if not old or old[0] != key or _stat(output / path) != old[3]:
+                if not old or old[0] != key or not intact(path):
                     return None
                 link_files(output, staging, [path])
                 kept_listings.append(path)
@@ -463,7 +464,7 @@ def build(
             count = len(pages) + len(kept_listings) + len(written)
             if search:
                 bundles, index_files = _search_index(output, staging, renderer, keys, previous.get("bundles", {}),
-                                                     progress)
+                                                     intact, progress)
             prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index_files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
@@ -476,10 +477,9 @@ def build(
         "diagnostics": site.diagnostics,
         "articles": len(site.articles),
         "stats": _output_stats(output),
-        "pages": {a.slug: (keys[a.slug], by_path[f"articles/{a.slug}/index.html"], _stat(
-            output / f"articles/{a.slug}/index.html")) for a in renderer.articles},
+        "pages": {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles},
         "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
-        "listings": {path: (*listed, _stat(output / path)) for path, listed in renderer.listed.items()},
+        "listings": renderer.listed,
         "bundles": bundles,
     })
     store.prune(_live(sources, site, names))

@@ -102,11 +102,10 @@ def index_folders(jobs: Sequence[tuple[Path, Path]], workers: int, done: Callabl
 
 @dataclass(frozen=True)
 class Bundle:
-    """A shard as indexed: its files with their (size, mtime), so that a later build can trust the copy in the
-    published output, and Pagefind's id of each page by URL."""
+    """A shard as indexed: its files (paths in the output), and Pagefind's id of each page by URL."""
 
     key: str
-    files: tuple[tuple[str, tuple[int, int] | None], ...]
+    files: tuple[str, ...]
     ids: tuple[tuple[str, str], ...]
 
 

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
-from wikigen.render.body import Body, article_url, citation_numbers, media_url, render_body
+from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_reference, kind_label
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
@@ -349,7 +349,7 @@ class SiteRenderer:
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
         self._article_media = dict(body.media)
-        path = f"articles/{article.slug}/index.html"
+        path = article_path(article.slug)
         text = self._render_article(article, body, path)
         ids, hrefs = scan(text)
         media = tuple(sorted(self._article_media.items()))
@@ -509,6 +509,14 @@ class SiteRenderer:
             items.append({**item, "articles": list(map(self.link, self.citing[key]))})
         links = [self.link(article) for article in self.articles]
         return Listing("sources/index.html", "sources.html", {"items": items}, (inputs, links))
+
+    def sort_orders(self) -> dict[str, list[str]]:
+        """For each way the search page sorts, the articles' URLs (as Pagefind records them) in ascending
+        order, those without the value left out."""
+        urls = [page_url(article_path(a.slug)) for a in self.articles]  # in title order
+        dated = sorted(((a.meta.provenance.generated, url) for a, url in zip(self.articles, urls, strict=True)
+                        if a.meta and a.meta.provenance.generated), key=lambda pair: pair[0])  # ties: by title
+        return {"title": urls, "date": [url for _, url in dated]}
 
     def sitemap(self, urls: list[tuple[str, str | None]]) -> OutputFile:
         text = self.env.get_template("sitemap.xml").render(

@@ -30,6 +30,11 @@ class Body:
     headings: tuple[Heading, ...]  # those the table of contents lists
 
 
+def article_path(slug: str) -> str:
+    """An article page's file in the output."""
+    return f"articles/{slug}/index.html"
+
+
 def article_url(slug: str) -> str:
     return f"/articles/{urllib.parse.quote(slug)}/"
 
