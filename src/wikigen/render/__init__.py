@@ -7,11 +7,13 @@ path). Internal links are verified at the end: a broken one raises `BrokenLinks`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import math
+import operator
 import os
 import pickle
 import re
@@ -97,8 +99,8 @@ class SourceItem:
 
 class Summary(NamedTuple):
     """An article in a list. Attributes, not a dict: Jinja looks `x.y` up as an attribute first, and a dict's
-    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages. A
-    tuple, so that hashing the 200,000 of them a sources page shows stays in C."""
+    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages. Made
+    by `_view`, once per article."""
 
     slug: str
     url: str
@@ -107,6 +109,7 @@ class Summary(NamedTuple):
     type: str
     sourced_pct: int
     sentences: int
+    digest: bytes  # of the fields above: what a listing page's key hashes in place of the summary
 
 
 class ArticleLink(NamedTuple):
@@ -115,6 +118,18 @@ class ArticleLink(NamedTuple):
 
     url: str
     title: str
+    digest: bytes  # of the fields above
+
+
+_VIEWS = (Summary, ArticleLink)  # what listing pages show of an article
+_DIGEST = operator.attrgetter("digest")
+
+
+def _view(kind: type[Summary] | type[ArticleLink], *fields: object) -> Summary | ArticleLink:
+    """A view with the digest of its fields: the home, taxonomy and term pages of 10,000 articles show about
+    100,000 summaries and the sources page a million links, and pickling each in full for the pages' keys
+    took seconds a build."""
+    return kind(*fields, hashlib.blake2b(pickle.dumps(fields), digest_size=8).digest())
 
 
 @dataclass(frozen=True)
@@ -125,7 +140,6 @@ class Listing:
     path: str
     template: str
     context: dict
-    inputs: object = None  # what the key hashes in place of the context, where that is much smaller
 
 
 Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
@@ -197,7 +211,6 @@ class SiteRenderer:
         self.media: dict[str, Path] = {}
         self._summaries: dict[int, Summary] = {}
         self._links: dict[int, ArticleLink] = {}
-        self._summary_digests: dict[int, str] = {}  # the summaries live as long as the renderer: ids stay unique
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
         self._article_media: dict[str, str] = {}  # output path -> file, of the article being rendered
         entries = site.bibliography.entries
@@ -274,15 +287,15 @@ class SiteRenderer:
         found = self._links.get(id(article))
         if found is None:
             summary = self.summary(article)
-            found = self._links[id(article)] = ArticleLink(summary.url, summary.title)
+            found = self._links[id(article)] = _view(ArticleLink, summary.url, summary.title)
         return found
 
     def _summary(self, article: Article) -> Summary:
         meta = article.meta
         assert meta is not None
         counts = article.counts
-        return Summary(article.slug, self.article_url(article.slug), meta.title, meta.summary, meta.type,
-                       percent(counts.sourced, counts.sentences), counts.sentences)
+        return _view(Summary, article.slug, self.article_url(article.slug), meta.title, meta.summary, meta.type,
+                     percent(counts.sourced, counts.sentences), counts.sentences)
 
     def _citation_self(self, article: Article, url: str) -> tuple[Markup, str]:
         meta = article.meta
@@ -455,21 +468,20 @@ class SiteRenderer:
     def listing_key(self, listing: Listing) -> str:
         """Hash of the page, its template's name and everything the template is given (`common` included):
         summaries and views, never article objects, so it changes only with what the page can show."""
-        inputs = listing.context if listing.inputs is None else listing.inputs
-        return _digest((listing.path, listing.template, self._stand_ins(inputs), self.common(page_url(listing.path))))
+        inputs = self._stand_ins(listing.context)
+        return _digest((listing.path, listing.template, inputs, self.common(page_url(listing.path))))
 
     def _stand_ins(self, value: object) -> object:
-        """`value` with each summary in it replaced by the digest of its fields, made once per article: the home,
-        taxonomy and term pages of 10,000 articles show about 100,000 summaries, and pickling each in full
-        for the keys took a second a build."""
-        if isinstance(value, Summary):
-            found = self._summary_digests.get(id(value))
-            if found is None:
-                found = self._summary_digests[id(value)] = _digest(tuple(value))
-            return found
-        if isinstance(value, list | tuple):  # a list of plain values (the sources page's million positions) as it is
-            plain = not value or isinstance(value[0], str | int | float | bool | None)
-            return value if plain else [self._stand_ins(item) for item in value]
+        """`value` with each article view in it replaced by its digest."""
+        if isinstance(value, _VIEWS):
+            return value.digest
+        if isinstance(value, list | tuple):
+            if not value or isinstance(value[0], str | int | float | bool | None):  # plain values: as they are
+                return value
+            if isinstance(value[0], _VIEWS):
+                with contextlib.suppress(AttributeError):  # a list of views (only they have a digest), in C
+                    return list(map(_DIGEST, value))
+            return [self._stand_ins(item) for item in value]
         if isinstance(value, dict):
             return {name: self._stand_ins(item) for name, item in value.items()}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -497,18 +509,17 @@ class SiteRenderer:
         }
 
     def _sources(self) -> Listing:
-        """Its key hashes each source's citing articles as positions in one table of their links: at 10,000
-        articles the page names a million of them, and hashing each link in full took two seconds a build."""
         entries = self.site.bibliography.entries
-        items, inputs = [], []
-        position = {id(article): number for number, article in enumerate(self.articles)}
+        items = []
         for key, reference in sorted(self.references.items(), key=lambda kv: (kv[1].text.casefold(), kv[0])):
-            item = {"key": key, "anchor": self.entry_anchors[key], "reference": reference,
-                    "kind": kind_label(entries[key])}
-            inputs.append((*item.values(), [position[id(article)] for article in self.citing[key]]))
-            items.append({**item, "articles": list(map(self.link, self.citing[key]))})
-        links = [self.link(article) for article in self.articles]
-        return Listing("sources/index.html", "sources.html", {"items": items}, (inputs, links))
+            items.append({
+                "key": key,
+                "anchor": self.entry_anchors[key],
+                "reference": reference,
+                "kind": kind_label(entries[key]),
+                "articles": list(map(self.link, self.citing[key])),
+            })
+        return Listing("sources/index.html", "sources.html", {"items": items})
 
     def sort_orders(self) -> dict[str, list[str]]:
         """For each way the search page sorts, the articles' URLs (as Pagefind records them) in ascending
