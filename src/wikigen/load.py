@@ -159,10 +159,11 @@ def load_sources(
     articles = []
     paths, real = _articles(config)
     for path in paths:
-        if chosen is not None and (rel := _rel(config, path)) not in chosen:
+        rel = _rel(config, path)
+        if chosen is not None and rel not in chosen:
             articles.append(SourceFile(rel, None, ""))
             continue
-        if known and real and (same := _unchanged(path, _rel(config, path), known, settled_before)):
+        if known and real and (same := _unchanged(path, rel, known, settled_before)):
             articles.append(same)
             continue
         source, problem = read_source(config, path, article=True, in_real_folder=real)

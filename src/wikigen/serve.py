@@ -4,7 +4,7 @@ The site is built into the configured output folder, exactly as `wikigen build` 
 article is shown at once as a preview: its page rendered in memory against the last published site (tens of
 milliseconds) and served in place of the file on disk, while the build runs. The build publishes the edit
 with the previous search index, and a second build brings the index up to date while no other edit waits:
-Pagefind re-reads the whole site, which is most of an edit's build time. The dev server adds one thing to the
+it re-indexes the shard holding the article (about 500 pages, seconds). The dev server adds one thing to the
 HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`. No inline script, so
 pages still work under the site's strict Content-Security-Policy. live.js listens to `/__wikigen/events`
 (Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads the page when what the server
@@ -509,8 +509,8 @@ class DevServer:
 
     def _builder(self) -> None:
         """Edits first: an edited article is previewed, then published with the previous search index, and the
-        index is rebuilt (a second build that keeps every page) only while no edit waits, since Pagefind re-reads
-        the whole site."""
+        index is brought up to date (a second build that keeps every page and re-indexes the changed shards) only
+        while no edit waits, since Pagefind takes seconds a shard."""
         if self._renderer is None and self.shared.status.ok:  # the first build changed nothing, so made none
             self._renderer = site_renderer(self.root)
         while not self._stop.is_set():
