@@ -41,6 +41,7 @@ import watchfiles
 from wikigen.build import build, output_folder, preview, site_renderer
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import SearchIndexError
+from wikigen.load import stamp
 from wikigen.render import SiteRenderer
 from wikigen.report import text_line
 from wikigen.write import OutputError
@@ -453,17 +454,16 @@ class DevServer:
         self._spawn("wikigen-builder", self._builder)
         self._spawn("wikigen-http", self._serve_http)
 
-    def _stamp(self) -> list[tuple[str, int, int]]:
-        """Path, size and time of every watched file."""
+    def _stamp(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every watched file with its stamp (the one the loader trusts: size, times, inode, device)."""
         folders, files, output = self._targets()
         found = [path for folder in folders for path in folder.rglob("*")
                  if output is None or not path.is_relative_to(output)]
-        stamp = []
+        stamps = []
         for path in sorted({*found, *files}):
             with contextlib.suppress(OSError):
-                info = path.stat()
-                stamp.append((str(path), info.st_size, info.st_mtime_ns))
-        return stamp
+                stamps.append((str(path), stamp(path.stat())))
+        return stamps
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=self._guard(target), name=name, daemon=True)
