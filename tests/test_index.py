@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import wikigen.index
 from wikigen.build import build
-from wikigen.index import SearchIndexError, page_ids, plan
+from wikigen.index import SearchIndexError, index_folders, page_ids, plan
 from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -145,6 +145,34 @@ def test_an_edit_reindexes_only_its_shard_and_equals_a_cold_index(site: Path, tm
     shutil.copy2(article, fresh / ARTICLE)
     assert build(fresh, use_cache=False).published
     assert snapshot(public / "pagefind") == snapshot(fresh / "public" / "pagefind")
+
+
+def _records(bundle: Path) -> dict[str, dict]:
+    records = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data[len(SIGNATURE):])
+        records[record["url"]] = record
+    return records
+
+
+def test_pagefind_finds_in_the_search_copies_what_it_finds_in_the_pages(site: Path, tmp_path: Path) -> None:
+    """The shards are indexed from search copies (badges and sentence ids cut); indexed from the pages
+    themselves, every article has the same words, word count, filters and metadata, and more anchors: the
+    sentences' and the badges'."""
+    assert build(site).published
+    public = site / "public"
+    built = {url: record for name in shards_of(public) for url, record in _records(public / "pagefind" / name).items()}
+    pages = tmp_path / "pages"
+    shutil.copytree(public / "articles", pages / "articles")
+    index_folders([(pages, tmp_path / "bundle")], 1, lambda done: None, lambda site: None)
+    direct = _records(tmp_path / "bundle")
+    assert sorted(built) == sorted(direct) and len(built) >= 4
+    for url, record in direct.items():
+        for field in ("content", "word_count", "filters", "meta"):
+            assert built[url][field] == record[field], (url, field)
+        kept = [a for a in record["anchors"] if not a["id"].startswith(("s-", "ref-"))]  # sentences, badges
+        assert built[url]["anchors"] == kept and len(kept) < len(record["anchors"])
 
 
 def test_a_damaged_bundle_is_indexed_again(site: Path) -> None:

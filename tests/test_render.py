@@ -14,6 +14,7 @@ import pytest
 from wikigen.build import build
 from wikigen.model import Article, Document, Severity
 from wikigen.render import SiteRenderer
+from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
 
@@ -384,3 +385,21 @@ def test_slugify_is_deterministic():
     assert slugify("Health professions students") == "health-professions-students"
     assert slugify("Émigrés & C++") == "emigres-c"
     assert slugify("!!!") == "term"
+
+
+def test_the_search_copy_lacks_only_the_badges_and_the_sentence_ids(built):
+    public, result = built
+    for article in result.site.articles:
+        page = (public / "articles" / article.slug / "index.html").read_bytes()
+        copy = search_copy(page)
+        tree, copied = lxml.html.fromstring(page), lxml.html.fromstring(copy)
+        badges = tree.xpath(f"//sup[{C('cite')}][@data-pagefind-ignore]")
+        assert badges and not copied.xpath(f"//sup[{C('cite')}]")
+        inside = {i for badge in badges for i in badge.xpath(".//@id")}
+        sentences = {i for i in tree.xpath("//*[@data-prov]/@id")}
+        assert sentences and all(i.startswith("s-") for i in sentences)
+        assert set(copied.xpath("//@id")) == set(tree.xpath("//@id")) - inside - sentences
+        assert len(copied.xpath("//*[@data-prov]")) == len(tree.xpath("//*[@data-prov]"))
+        for badge in badges:
+            badge.drop_tree()
+        assert copied.text_content() == tree.text_content()

@@ -43,6 +43,7 @@ from wikigen.parse import no_gc, parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.body import Body, article_path, render_body
+from wikigen.render.markdown import search_copy
 from wikigen.render.references import reference_key
 from wikigen.write import OutputError, link_files, prune, staged, write_files
 
@@ -335,7 +336,7 @@ def _search_index(
     intact: Callable[[str], bool], progress: Progress,
 ) -> tuple[dict[str, Bundle], list[str]]:
     """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
-    output is `intact` is carried over, the others are indexed, each from a folder of links to its pages.
+    output is `intact` is carried over, the others are indexed, each from a folder of its pages' search copies.
     Returns the bundles and every file placed."""
     config = renderer.config
     shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
@@ -348,12 +349,16 @@ def _search_index(
             bundles[shard.name] = old
         else:
             shutil.rmtree(staging / INDEX_FOLDER / shard.name, ignore_errors=True)  # the recycled folder's
-            link_files(staging, staging / f".shard-{shard.name}.tmp", shard.pages)
             todo.append(shard)
     jobs = [(staging / f".shard-{s.name}.tmp", staging / INDEX_FOLDER / s.name) for s in todo]
+    pages = {site: shard.pages for (site, _), shard in zip(jobs, todo, strict=True)}
+
+    def prepare(site: Path) -> None:
+        write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages[site]])
+
     progress("search index", 0, len(jobs))
     workers = config.workers or os.cpu_count() or 1
-    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)))
+    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare)
     for shard, (site, bundle) in zip(todo, jobs, strict=True):
         shutil.rmtree(site)
         files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in _walk(bundle)))

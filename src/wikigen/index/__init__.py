@@ -71,9 +71,12 @@ def plan(page_keys: Mapping[str, str], pages_per_shard: int) -> tuple[Shard, ...
     return tuple(shards)
 
 
-def index_folders(jobs: Sequence[tuple[Path, Path]], workers: int, done: Callable[[int], None]) -> None:
+def index_folders(
+    jobs: Sequence[tuple[Path, Path]], workers: int, done: Callable[[int], None], prepare: Callable[[Path], None],
+) -> None:
     """Run Pagefind on each (site folder, bundle folder), `workers` at a time: one run uses about 1.5 cores
-    but idles while it reads and writes, so two runs on two cores finish sooner than one run of both."""
+    but idles while it reads and writes, so two runs on two cores finish sooner than one run of both. Each site
+    folder is filled by `prepare` while the runs before it are going."""
     running: list[tuple[subprocess.Popen, Path, Path]] = []
     failures: list[str] = []
     finished = 0
@@ -89,6 +92,7 @@ def index_folders(jobs: Sequence[tuple[Path, Path]], workers: int, done: Callabl
         done(finished)
 
     for site, bundle in jobs:
+        prepare(site)
         while len(running) >= max(1, workers):
             finish(*running.pop(0))
         command = [*PAGEFIND, "--site", str(site), "--output-path", str(bundle), "--silent"]
