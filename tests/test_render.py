@@ -14,6 +14,7 @@ import pytest
 from wikigen.build import build
 from wikigen.model import Article, Document, Severity
 from wikigen.render import SiteRenderer
+from wikigen.render.links import LinkChecker
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
@@ -403,3 +404,16 @@ def test_the_search_copy_lacks_only_the_badges_and_the_sentence_ids(built):
         for badge in badges:
             badge.drop_tree()
         assert copied.text_content() == tree.text_content()
+
+
+def test_the_link_check_resolves_relative_links_from_their_page_and_reports_each_page():
+    checker = LinkChecker()
+    checker.add_scanned("articles/a/index.html", "content/a.md", "top", ("../b/", "/missing/", "#x", "../b/#x"))
+    checker.add_scanned("articles/b/index.html", "content/b.md", "x\0y", ("../a/#nope", "/missing/", "/articles/a/"))
+    checker.add_scanned("index.html", None, "", ("/articles/b/#y", "articles/a/#top"))
+    assert [(d.path, d.message) for d in checker.problems()] == [
+        ("content/a.md", "broken internal link `#x` on /articles/a/: no element with id `x`"),
+        ("content/a.md", "broken internal link `/missing/` on /articles/a/: no such page or file"),
+        ("content/b.md", "broken internal link `../a/#nope` on /articles/b/: no element with id `nope`"),
+        ("content/b.md", "broken internal link `/missing/` on /articles/b/: no such page or file"),
+    ]

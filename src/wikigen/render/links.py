@@ -58,7 +58,7 @@ def scan(text: str) -> tuple[str, tuple[str, ...]]:
 class LinkChecker:
     files: set[str] = field(default_factory=set)
     ids: dict[str, str] = field(default_factory=dict)  # NUL-separated, as `scan` gives them
-    references: list[tuple[str, str, str]] = field(default_factory=list)  # (output path, source path, href)
+    pages: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (output path, source, hrefs)
 
     def add_file(self, path: str) -> None:
         self.files.add(path)
@@ -67,7 +67,7 @@ class LinkChecker:
         """A page as `scan` saw it: rendered here or in a worker process, or kept from the previous build."""
         self.files.add(path)
         self.ids[path] = ids
-        self.references.extend((path, source or path, href) for href in hrefs)
+        self.pages.append((path, source or path, hrefs))
 
     def _target(self, page: str, href: str) -> tuple[str | None, str]:
         if href.startswith("#"):  # most links of a page: its own badges, back-links and headings
@@ -90,24 +90,34 @@ class LinkChecker:
             return relative + "/index.html", fragment
         return relative, fragment
 
+    def _problem(self, page: str, href: str, targets: dict[str, frozenset[str]]) -> str | None:
+        """What is wrong with `href` on `page`, if anything; `targets` remembers the ids of pages looked in."""
+        target, fragment = self._target(page, href)
+        if target not in self.files:
+            return "no such page or file"
+        ids = targets.get(target)
+        if ids is None:
+            ids = targets[target] = frozenset(self.ids.get(target, "").split("\0"))
+        if fragment and fragment not in ids:
+            return f"no element with id `{fragment}`"
+        return None
+
     def problems(self) -> list[Diagnostic]:
+        """A site-absolute link resolves the same from every page, so each distinct one is looked up once (a
+        10,000-article site has 1.6 million links and some 20,000 distinct ones); the others page by page."""
+        targets: dict[str, frozenset[str]] = {}
+        distinct: set[str] = set()
+        for _, _, hrefs in self.pages:
+            distinct.update(hrefs)
+        broken = {href: problem for href in distinct
+                  if href.startswith("/") and (problem := self._problem("index.html", href, targets))}
+        relative = {href for href in distinct if not href.startswith("/")}
         found = []
-        absolute: dict[str, tuple[str | None, str]] = {}  # site-absolute links resolve the same from every page
-        targets: dict[str, frozenset[str]] = {}  # ids of the pages linked to with a fragment
-        for page, source, href in self.references:
-            if href.startswith("/"):
-                if href not in absolute:
-                    absolute[href] = self._target(page, href)
-                target, fragment = absolute[href]
-            else:
-                target, fragment = self._target(page, href)
-            message = None
-            if target not in self.files:
-                message = f"broken internal link `{href}` on {page_url(page)}: no such page or file"
-            elif fragment and fragment not in (
-                targets.get(target) or targets.setdefault(target, frozenset(self.ids.get(target, "").split("\0")))
-            ):
-                message = f"broken internal link `{href}` on {page_url(page)}: no element with id `{fragment}`"
-            if message:
-                found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))
+        for page, source, hrefs in self.pages:
+            if (broken or relative) and not (broken.keys().isdisjoint(hrefs) and relative.isdisjoint(hrefs)):
+                for href in hrefs:
+                    problem = broken.get(href) or (href in relative and self._problem(page, href, targets))
+                    if problem:
+                        message = f"broken internal link `{href}` on {page_url(page)}: {problem}"
+                        found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))
         return sorted(set(found))
