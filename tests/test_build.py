@@ -78,6 +78,17 @@ def test_a_bibliography_change_rerenders_exactly_the_citing_articles(site: Path,
     assert snapshot(site / "public") == cold(site, tmp_path)
 
 
+def test_a_figure_added_or_removed_is_checked_again(site: Path) -> None:
+    """The cached check of an article holds only while the content folder's other files are as they were."""
+    figure = site / "content" / "images" / "grid.svg"
+    kept = figure.read_bytes()
+    figure.unlink()
+    assert [d.code for d in gather(site).diagnostics if "grid.svg" in d.message] == ["F002"]
+    figure.write_bytes(kept)
+    assert not [d for d in gather(site).diagnostics if "grid.svg" in d.message]
+    assert build(site, search=False).published
+
+
 def test_a_template_change_rerenders_everything(site: Path, tmp_path: Path) -> None:
     build(site, search=False)
     templates = site / "theme" / "templates" / "partials"

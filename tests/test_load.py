@@ -120,3 +120,26 @@ def test_a_linked_article_is_always_read(tmp_path: Path) -> None:
     known, settled = _known(config)
     (article,) = load_sources(config, None, known, settled).articles
     assert not article.unread and article.text == "real"
+
+
+def test_the_content_folder_is_walked_as_rglob_would_in_path_order(tmp_path: Path) -> None:
+    """Articles in the order of their path's parts (a folder's before a sibling named like it with a dash), a
+    folder named like an article entered, a linked folder not; every other regular file listed for the figure
+    checks with its size and time, a pipe not."""
+    config = _site(tmp_path)
+    content = tmp_path / "content"
+    for name in ("b.md", "a-b.md", "a/z.md", "a/c/d.md", "x.md/y.md", "a/figure.svg", "notes.txt"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("text\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "hidden.md").write_text("text\n", encoding="utf-8")
+    os.symlink(outside, content / "linked")
+    os.mkfifo(content / "pipe")
+    sources = load_sources(config)
+    assert [s.path for s in sources.articles] == [
+        "content/a/c/d.md", "content/a/z.md", "content/a-b.md", "content/b.md", "content/x.md/y.md"
+    ]
+    info = (content / "a" / "figure.svg").stat()
+    assert sources.assets == (("a/figure.svg", info.st_size, info.st_mtime_ns),
+                              ("notes.txt", 5, (content / "notes.txt").stat().st_mtime_ns))

@@ -83,17 +83,6 @@ def _document_key(source: SourceFile) -> str:
     return caching.key("document", source.path, source.digest)
 
 
-def _assets(config: Config) -> str:
-    """Names, sizes and times of the content folder's other files: figure checks depend on them."""
-    content = config.path("content")
-    found = []
-    if content.is_dir():
-        for path in sorted(content.rglob("*")):
-            if path.suffix != ".md" and (info := _stat(path)) is not None and path.is_file():
-                found.append(f"{path.relative_to(content).as_posix()}\0{info}")
-    return caching.key(*found)
-
-
 Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
 
 
@@ -166,7 +155,8 @@ def _check(
         readable = [s for s in readable if s.path in sources.selected]
     bibliography = _bibliography(sources, store)
     keys = bibliography.entries
-    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)), _assets(config))
+    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)),
+                          repr(sources.assets))  # figure checks look at the content folder's other files
     names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
     results: dict[str, CheckedDocument] = {}
     for source in readable:

@@ -124,14 +124,42 @@ def read_source(
     return SourceFile(rel, text, digest, stamp(info)), None
 
 
-def _articles(config: Config) -> tuple[list[Path], bool]:
-    """The article files, and whether the content folder is a real folder inside the root: `rglob` does not
-    enter linked folders, so then every file found is in one."""
+def _content(config: Config) -> tuple[list[tuple[str, Path]], tuple[tuple[str, int, int], ...], bool]:
+    """The article files as (path from the root, path) in path order, the folder's other files (figures) as
+    (path in it, size, mtime), and whether the content folder is a real folder inside the root: linked folders
+    are not entered (as `Path.rglob` does not), so then every file found is in one."""
     content = config.root / config.content
     if not content.is_dir():
-        return [], False
-    found = sorted(p for p in content.rglob("*.md") if p.is_file() or p.is_symlink())
-    return found, content.resolve().is_relative_to(config.root)
+        return [], (), False
+    articles: list[tuple[str, str]] = []
+    assets: list[tuple[str, int, int]] = []
+    _walk(str(content), "", articles, assets)
+    prefix = _rel(config, content) + "/"
+    articles.sort(key=lambda pair: pair[0].split("/"))
+    found = [(prefix + name, Path(path)) for name, path in articles]
+    return found, tuple(sorted(assets)), content.resolve().is_relative_to(config.root)
+
+
+def _walk(folder: str, prefix: str, articles: list[tuple[str, str]], assets: list[tuple[str, int, int]]) -> None:
+    """One pass of os.scandir, whose entries know their type without a stat: a rglob and a stat per file
+    took a second at 10,000 articles."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:  # links are never followed here but to stat a figure (a loop is an error then)
+        name = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, name + "/", articles, assets)
+        elif entry.name.endswith(".md"):
+            if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                articles.append((name, entry.path))
+        else:
+            with contextlib.suppress(OSError):
+                info = entry.stat()
+                if stat.S_ISREG(info.st_mode):
+                    assets.append((name, info.st_size, info.st_mtime_ns))
 
 
 def _unchanged(path: Path, rel: str, known: Known, settled_before: int) -> SourceFile | None:
@@ -157,9 +185,8 @@ def load_sources(
     chosen = None if selected is None else frozenset(_rel(config, p.resolve()) for p in selected)
     diagnostics: list[Diagnostic] = []
     articles = []
-    paths, real = _articles(config)
-    for path in paths:
-        rel = _rel(config, path)
+    paths, assets, real = _content(config)
+    for rel, path in paths:
         if chosen is not None and rel not in chosen:
             articles.append(SourceFile(rel, None, ""))
             continue
@@ -183,4 +210,4 @@ def load_sources(
     else:
         message = "bibliography file not found; create it or set `bibliography` in [tool.wikigen]"
         diagnostics.append(Diagnostic(config.bibliography, 1, 1, "E001", Severity.ERROR, message))
-    return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen)
+    return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen, assets)

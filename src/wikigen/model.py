@@ -63,6 +63,7 @@ class Sources:
     bibliography: SourceFile | None
     diagnostics: tuple[Diagnostic, ...] = ()
     selected: frozenset[str] | None = None  # article paths to report on (check PATHS); None means all
+    assets: tuple[tuple[str, int, int], ...] = ()  # the content folder's other files: (path in it, size, mtime)
 
 
 # ---------------------------------------------------------------- parse
