@@ -95,12 +95,12 @@ class LinkChecker:
         target, fragment = self._target(page, href)
         if target not in self.files:
             return "no such page or file"
+        if not fragment:
+            return None
         ids = targets.get(target)
         if ids is None:
             ids = targets[target] = frozenset(self.ids.get(target, "").split("\0"))
-        if fragment and fragment not in ids:
-            return f"no element with id `{fragment}`"
-        return None
+        return None if fragment in ids else f"no element with id `{fragment}`"
 
     def problems(self) -> list[Diagnostic]:
         """A site-absolute link resolves the same from every page, so each distinct one is looked up once (a
