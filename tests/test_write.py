@@ -66,8 +66,10 @@ def test_prune_removes_what_was_not_placed_and_empty_folders(tmp_path: Path) -> 
     for path in ("keep.html", "old.html", "gone/deep/x.html", "mixed/keep.html", "mixed/old.html"):
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(path, encoding="utf-8")
-    assert write.prune(folder, {"keep.html", "mixed/keep.html"}) == 3
-    assert sorted(snapshot(folder)) == ["keep.html", "mixed/keep.html"]
+    kept = write.prune(folder, {"keep.html", "mixed/keep.html"})
+    assert sorted(snapshot(folder)) == sorted(kept) == ["keep.html", "mixed/keep.html"]
+    info = (folder / "mixed" / "keep.html").stat()
+    assert kept["mixed/keep.html"] == (info.st_size, info.st_mtime_ns)
     assert not (folder / "gone").exists()
 
 

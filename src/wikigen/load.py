@@ -124,7 +124,7 @@ def read_source(
     return SourceFile(rel, text, digest, stamp(info)), None
 
 
-def _content(config: Config) -> tuple[list[tuple[str, Path]], tuple[tuple[str, int, int], ...], bool]:
+def _content(config: Config) -> tuple[list[tuple[str, str]], tuple[tuple[str, int, int], ...], bool]:
     """The article files as (path from the root, path) in path order, the folder's other files (figures) as
     (path in it, size, mtime), and whether the content folder is a real folder inside the root: linked folders
     are not entered (as `Path.rglob` does not), so then every file found is in one."""
@@ -136,7 +136,7 @@ def _content(config: Config) -> tuple[list[tuple[str, Path]], tuple[tuple[str, i
     _walk(str(content), "", articles, assets)
     prefix = _rel(config, content) + "/"
     articles.sort(key=lambda pair: pair[0].split("/"))
-    found = [(prefix + name, Path(path)) for name, path in articles]
+    found = [(prefix + name, path) for name, path in articles]
     return found, tuple(sorted(assets)), content.resolve().is_relative_to(config.root)
 
 
@@ -162,7 +162,7 @@ def _walk(folder: str, prefix: str, articles: list[tuple[str, str]], assets: lis
                     assets.append((name, info.st_size, info.st_mtime_ns))
 
 
-def _unchanged(path: Path, rel: str, known: Known, settled_before: int) -> SourceFile | None:
+def _unchanged(path: str, rel: str, known: Known, settled_before: int) -> SourceFile | None:
     """The article as last read, if its stamp says it is unchanged (a regular file: no link to follow)."""
     entry = known.get(rel)
     if entry is None:
@@ -193,7 +193,7 @@ def load_sources(
         if known and real and (same := _unchanged(path, rel, known, settled_before)):
             articles.append(same)
             continue
-        source, problem = read_source(config, path, article=True, in_real_folder=real)
+        source, problem = read_source(config, Path(path), article=True, in_real_folder=real)
         articles.append(source)
         if problem:
             diagnostics.append(problem)

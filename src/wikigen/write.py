@@ -108,13 +108,13 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
             shutil.copy2(origin, target)
 
 
-def prune(folder: Path, keep: set[str]) -> int:
-    """Delete the files under `folder` not in `keep` (paths relative to it), and folders left empty; returns
-    how many files went. What a build did not write or link is left over from the output it recycled."""
-    removed = 0
+def prune(folder: Path, keep: set[str]) -> dict[str, tuple[int, int]]:
+    """Delete the files under `folder` not in `keep` (paths relative to it), and folders left empty. What a
+    build did not write or link is left over from the output it recycled. Returns the (size, mtime) of each
+    file kept: the record of the output the next build compares with, made in the same walk."""
+    kept: dict[str, tuple[int, int]] = {}
 
     def walk(directory: str, prefix: str) -> bool:
-        nonlocal removed
         empty = True
         with os.scandir(directory) as entries:
             for entry in list(entries):
@@ -126,13 +126,14 @@ def prune(folder: Path, keep: set[str]) -> int:
                         empty = False
                 elif relative in keep:
                     empty = False
+                    info = entry.stat(follow_symlinks=False)
+                    kept[relative] = (info.st_size, info.st_mtime_ns)
                 else:
                     os.unlink(entry.path)
-                    removed += 1
         return empty
 
     walk(str(folder), "")
-    return removed
+    return kept
 
 
 @contextlib.contextmanager

@@ -18,6 +18,8 @@ shards for theme/static/assets/search.js.
 What gets indexed is decided by the theme: only `data-pagefind-body` (the article) is indexed, badges and
 boilerplate inside it carry `data-pagefind-ignore`, and `data-pagefind-filter/meta` supply the filters
 (type, discipline, evidence, population, problem, tier) and the result's title, summary and sourced share.
+Each shard's folder is filled by the caller (`prepare`): the orchestrator puts the render stage's search
+copies of the pages there (`render.markdown.search_copy`), which Pagefind indexes in a third less time.
 """
 
 from __future__ import annotations
