@@ -49,6 +49,7 @@ from wikigen.write import OutputError, link_files, prune, staged, write_files
 
 MANIFEST = "manifest"
 STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
+CHECKS = "checks"  # every article's check by its name, in one entry: 10,000 small files took a second to read
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
@@ -96,10 +97,11 @@ def _body_name(check_name: str) -> str:
     return caching.key(check_name, "body")
 
 
-def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
-    """Worker: parse (or take from the cache) and check each article, write both to the cache, and send back
-    only the slim check: moving a parsed document between processes costs as much as parsing it. For a build
-    it also renders the article's body while it holds the tokens, so rendering the page needs no second parse."""
+def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, bool]]:
+    """Worker: parse (or take from the cache) and check each article, and send back only the slim check (moving
+    a parsed document between processes costs as much as parsing it), and whether it may be cached (what was
+    read is what the source's digest names). For a build it also renders the article's body while it holds
+    the tokens, so rendering the page needs no second parse; the parsed document and the body are cached here."""
     store, names, keys, slugs, config = _JOB["store"], _JOB["names"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
     bodies = _JOB["render_bodies"]
     results = []
@@ -114,12 +116,10 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[CheckedDocument]:
             if same:
                 store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
         result = check_document(document, keys, slugs, config, keep=False)
-        if same:
-            store.put(names[source.path], result)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
             store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
-        results.append(result)
+        results.append((result, same))
     return results
 
 
@@ -158,30 +158,42 @@ def _check(
     context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)),
                           repr(sources.assets))  # figure checks look at the content folder's other files
     names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
+    pack = store.get(CHECKS)
+    if not isinstance(pack, dict):
+        pack = {}
     results: dict[str, CheckedDocument] = {}
     for source in readable:
-        cached = store.get(names[source.path])
+        cached = pack.get(names[source.path])
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
+    fresh = {}
     _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies)
     try:
-        for result in _spread(_check_chunk, unchecked, config, "check", progress):
+        for result, cacheable in _spread(_check_chunk, unchecked, config, "check", progress):
             results[result.article.document.path] = result
+            if cacheable:
+                fresh[names[result.article.document.path]] = result
     finally:
         _JOB.clear()
+    if sources.selected is None:  # the site's checks as they are now: old articles' checks drop out
+        packed = {names[s.path]: results[s.path] for s in readable if names[s.path] in pack or names[s.path] in fresh}
+    else:
+        packed = {**pack, **fresh}
+    if packed.keys() != pack.keys():
+        store.put(CHECKS, packed)
     return check_site(sources, bibliography, [results[s.path] for s in readable]), names
 
 
 def _live(sources: Sources, site: CheckedSite, names: dict[str, str]) -> set[str]:
     """Every cache entry the site as it is now uses (its articles' documents, checks and bodies, its
     bibliography, its cited references, the manifest): what a check or build of the whole site keeps."""
-    live = {MANIFEST, STAMPS, *_reference_names(site).values()}
+    live = {MANIFEST, STAMPS, CHECKS, *_reference_names(site).values()}
     if name := _bibliography_name(sources):
         live.add(name)
     for source in sources.articles:
         if source.path in names:
-            live.update((_document_key(source), names[source.path], _body_name(names[source.path])))
+            live.update((_document_key(source), _body_name(names[source.path])))
     return live
 
 
