@@ -223,9 +223,10 @@ class SiteRenderer:
         self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
-        # What a page shows of each reference, hashed once: an article's key names twenty of them.
+        # What a page shows of each reference (and how many articles cite it), hashed once: an article's key
+        # names twenty of them.
         self._reference_inputs = {
-            key: _digest((key, str(r.html), r.tier, r.kind, self.entry_anchors[key]))
+            key: _digest((key, str(r.html), r.tier, r.kind, self.entry_anchors[key], len(self.citing[key])))
             for key, r in self.references.items()
         }
         self.base_url = self.config.base_url.rstrip("/")
@@ -339,17 +340,17 @@ class SiteRenderer:
         previous build when this and those are unchanged."""
         meta = article.meta
         assert meta is not None
-        taxonomy = self.taxonomies
-        parts = [
-            [(self._reference_inputs[k], len(self.citing.get(k, ()))) for k in article.cited if k in self.references],
+        taxonomy, references = self.taxonomies, self._reference_inputs
+        cited = "".join([references[k] for k in article.cited if k in references])  # digests of one length
+        rest = (
             [(s, self.by_slug[s].meta.title, self.by_slug[s].meta.summary) for s in meta.see_also if s in self.by_slug],
             [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
             [taxonomy["populations"].url(p) for p in meta.populations],
             [taxonomy["problems"].url(p) for p in meta.problems],
             self.slugs_digest,  # body links to other articles resolve only while they exist
             SEARCH_SCRIPT in self.static,
-        ]
-        return repr(parts)
+        )
+        return cited + repr(rest)
 
     def record(self, page: RenderedPage) -> None:
         """Account for an article page rendered elsewhere (a worker) or kept from the previous build."""
