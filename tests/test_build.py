@@ -225,8 +225,7 @@ def test_a_build_parses_each_article_once(site: Path, parses: list[str], tmp_pat
     assert result.rendered == 2 and parses == ["alpha-theory.md"]  # beta's page is redone from its cached body
     assert snapshot(site / "public") == cold(site, tmp_path)
     new = _entries(site)
-    assert len(old - new) == len(new - old) == 2  # alpha's document and body replaced, the old ones deleted
-    assert "checks" in old & new  # the checks are one entry, rewritten
+    assert len(old - new) == len(new - old) == 3  # alpha's document, check and body replaced, the old ones deleted
 
 
 def test_a_build_after_a_check_parses_again_for_the_bodies_once(site: Path, parses: list[str], tmp_path: Path) -> None:
@@ -248,19 +247,41 @@ def test_the_cache_keeps_only_what_the_site_uses(site: Path) -> None:
     (site / ".wikigen-cache" / ".tmp-killed").write_bytes(b"a write that never finished")
     beta = site / "content" / "beta-concept.md"
     edit(beta, "Nobody knows why", "Nobody yet knows why")
-    checks = Cache(site / ".wikigen-cache").get
-    assert len(checks("checks")) == 2
     assert gather(site, [beta]).errors == 0  # a check of some paths keeps every entry
     partial = _entries(site)
-    assert built < partial and ".tmp-killed" in partial and len(partial - built) == 2  # + beta's document
-    assert len(checks("checks")) == 3  # beta's check added, the old one kept
+    assert built < partial and ".tmp-killed" in partial and len(partial - built) == 3  # + beta's document, check
     assert gather(site).errors == 0  # a check of the whole site deletes the rest
     checked = _entries(site)
-    assert checked == partial - (built - checked) - {".tmp-killed"} and len(built - checked) == 2  # beta's old 2
-    assert len(checks("checks")) == 2
+    assert checked == partial - (built - checked) - {".tmp-killed"} and len(built - checked) == 3  # beta's old 3
     assert build(site, search=False).published
     assert len(_entries(site)) == len(built)  # and beta's new body: the site's size again
     assert Cache(site / ".wikigen-cache", enabled=False).prune(set()) == 0
+
+
+def test_checks_are_packed_in_one_entry_with_a_few_outside(
+    site: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site's checks are one cache entry; checks made since it was written are entries of their own until
+    there are more than the slack, when the entry is rewritten and they go."""
+    checks = Cache(site / ".wikigen-cache").get
+    monkeypatch.setattr(wikigen.build, "PACK_SLACK", 0)
+    assert build(site, search=False).published
+    packed = checks("checks")
+    assert len(packed) == 2 and not any(checks(name) for name in packed)
+    monkeypatch.setattr(wikigen.build, "PACK_SLACK", 1)
+    edit(site / "content" / "alpha-theory.md", "[@llm]", "[@llm]. A new sentence arrives [@llm]")
+    assert build(site, search=False).published
+    assert checks("checks") == packed  # one check outside: the entry stays as it was
+    loose = _entries(site)
+    parses.clear()
+    assert gather(site).errors == 0 and parses == []  # both checks found, in and outside the entry
+    assert _entries(site) == loose
+    edit(site / "content" / "beta-concept.md", "Nobody knows why", "Nobody yet knows why")
+    assert build(site, search=False).published  # two outside: the entry is rewritten, the loose check deleted
+    repacked = checks("checks")
+    assert len(repacked) == 2 and not repacked.keys() & packed.keys()
+    assert len(loose - _entries(site)) == 3  # the loose check, and beta's old document and body
+    assert not any(checks(name) for name in repacked)
 
 
 def test_the_check_reuses_parsed_documents(site: Path) -> None:

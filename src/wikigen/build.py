@@ -38,8 +38,9 @@ from wikigen.model import (
     Severity,
     SourceFile,
     Sources,
+    no_gc,
 )
-from wikigen.parse import no_gc, parse_document, slug_of, worker_count
+from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.body import Body, article_path, render_body
@@ -49,7 +50,8 @@ from wikigen.write import OutputError, link_files, prune, staged, write_files
 
 MANIFEST = "manifest"
 STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
-CHECKS = "checks"  # every article's check by its name, in one entry: 10,000 small files took a second to read
+CHECKS = "checks"  # every article's check by its name, in one entry: 10,000 small files took a second to read;
+PACK_SLACK = 100  # checks since then are entries of their own until more than this (or 5% of the site) are
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
@@ -146,8 +148,8 @@ def _check(
     """Check every article, from the cache where its check still holds, else in worker processes from its parsed
     document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
     tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.
-    With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site and
-    each article's cache name."""
+    With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site,
+    each article's cache name, and the names of the checks cached outside the `checks` entry."""
     config = sources.config
     slugs = frozenset(slug_of(s.path) for s in sources.articles)
     readable = [s for s in sources.articles if s.text is not None or s.unread]
@@ -162,46 +164,54 @@ def _check(
     if not isinstance(pack, dict):
         pack = {}
     results: dict[str, CheckedDocument] = {}
+    cacheable: set[str] = set()  # names whose check holds for what they name
     for source in readable:
-        cached = pack.get(names[source.path])
+        name = names[source.path]
+        cached = pack.get(name) or store.get(name)
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
+            cacheable.add(name)
     unchecked = [s for s in readable if s.path not in results]
     fresh = {}
     _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies)
     try:
-        for result, cacheable in _spread(_check_chunk, unchecked, config, "check", progress):
+        for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
             results[result.article.document.path] = result
-            if cacheable:
+            if holds:
                 fresh[names[result.article.document.path]] = result
+                cacheable.add(names[result.article.document.path])
     finally:
         _JOB.clear()
-    if sources.selected is None:  # the site's checks as they are now: old articles' checks drop out
-        packed = {names[s.path]: results[s.path] for s in readable if names[s.path] in pack or names[s.path] in fresh}
-    else:
-        packed = {**pack, **fresh}
-    if packed.keys() != pack.keys():
-        store.put(CHECKS, packed)
-    return check_site(sources, bibliography, [results[s.path] for s in readable]), names
+    current = {names[s.path] for s in readable}
+    slack = max(PACK_SLACK, len(readable) // 20)
+    if sources.selected is None and (len(current - pack.keys()) > slack or len(pack.keys() - current) > slack):
+        store.put(CHECKS, {names[s.path]: results[s.path] for s in readable if names[s.path] in cacheable})
+        loose = set()
+    else:  # a few checks outside the pack cost less to read than the pack to rewrite
+        for name, result in fresh.items():
+            store.put(name, result)
+        loose = current - pack.keys()
+    return check_site(sources, bibliography, [results[s.path] for s in readable]), names, loose
 
 
-def _live(sources: Sources, site: CheckedSite, names: dict[str, str]) -> set[str]:
-    """Every cache entry the site as it is now uses (its articles' documents, checks and bodies, its
-    bibliography, its cited references, the manifest): what a check or build of the whole site keeps."""
+def _live(sources: Sources, site: CheckedSite, names: dict[str, str], loose: set[str]) -> set[str]:
+    """Every cache entry the site as it is now uses (its articles' documents, checks (`loose`: those outside the
+    `checks` entry) and bodies, its bibliography, its cited references, the manifest): what a check or build of
+    the whole site keeps."""
     live = {MANIFEST, STAMPS, CHECKS, *_reference_names(site).values()}
     if name := _bibliography_name(sources):
         live.add(name)
     for source in sources.articles:
         if source.path in names:
             live.update((_document_key(source), _body_name(names[source.path])))
-    return live
+    return live | loose
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
     sources, store = _load(root, selected, use_cache)
-    site, names = _check(sources, store)
+    site, names, loose = _check(sources, store)
     if sources.selected is None:
-        store.prune(_live(sources, site, names))
+        store.prune(_live(sources, site, names, loose))
     return site
 
 
@@ -426,7 +436,7 @@ def build(
         return BuildResult(None, True, diagnostics, previous["articles"], config.output,
                            seconds=time.perf_counter() - started, reused=previous["articles"])
 
-    site, names = _check(sources, store, progress, bodies=True)
+    site, names, loose = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress))
@@ -489,7 +499,7 @@ def build(
         "listings": renderer.listed,
         "bundles": bundles,
     })
-    store.prune(_live(sources, site, names))
+    store.prune(_live(sources, site, names, loose))
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
                        time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
 

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from wikigen.model import no_gc
+
 MAGIC = b"wikigen-cache 1\n"
 PACKAGE = Path(__file__).resolve().parent
 
@@ -73,7 +75,8 @@ class Cache:
             self._reject(path)
             return None
         try:
-            return pickle.loads(body)
+            with no_gc():
+                return pickle.loads(body)
         except Exception:  # any unpickling failure means an entry not to trust
             self._reject(path)
             return None
@@ -82,7 +85,8 @@ class Cache:
         if not self.enabled:
             return
         path = self._path(name)
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with no_gc():
+            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         data = MAGIC + code_fingerprint().encode() + b"\n" + _sha(body) + body
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import functools
-import gc
 import html
 import os
 import re
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
@@ -203,19 +200,6 @@ def parse_document(source: SourceFile) -> Document:
 # ---------------------------------------------------------------- the whole site, in parallel
 
 PARALLEL_FROM = 50  # articles; below this, worker start-up costs more than it saves
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Parsing allocates millions of objects that all stay alive: cyclic GC would rescan them again and again
-    (about a quarter of the parse time) and find nothing to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def worker_count(requested: int, articles: int) -> int:
