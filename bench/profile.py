@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 from pyinstrument import Profiler
@@ -27,8 +28,9 @@ def main(mode: str, root: Path, out: Path) -> None:
     article = sorted((root / "content").glob("*.md"))[7]
     original = article.read_text(encoding="utf-8")
     if mode == "edit":
-        article.write_text(original.replace("\n\n", "\n\nThe profiled edit adds this sentence [@llm].\n\n", 1),
-                           encoding="utf-8")
+        # A sentence of its own each time: the same edit again would find its page already published.
+        sentence = f"The profiled edit number {time.time_ns()} adds this sentence [@llm]."
+        article.write_text(original.replace("\n\n", f"\n\n{sentence}\n\n", 1), encoding="utf-8")
     profiler = Profiler(interval=0.005)
     try:
         with profiler:

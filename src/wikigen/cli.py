@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -183,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
+    # A build holds millions of long-lived objects (the site, its checks, the manifest): at the default
+    # threshold the cyclic GC rescanned them all a few times a build, 10% of a one-article edit at 10,000
+    # articles. Collect young objects every 50,000 allocations instead of 700 (as mypy does).
+    gc.set_threshold(50_000, 20, 10)
     try:
         return args.run(args)
     except (UsageError, OutputError, SearchIndexError) as exc:
