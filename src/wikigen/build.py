@@ -50,8 +50,8 @@ from wikigen.write import OutputError, link_files, prune, staged, write_files
 
 MANIFEST = "manifest"
 STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
-CHECKS = "checks"  # every article's check by its name, in one entry: 10,000 small files took a second to read;
-PACK_SLACK = 100  # checks since then are entries of their own until more than this (or 5% of the site) are
+CHECKS = "checks"  # every article's check in one entry, by name (10,000 small entries took a second to read)
+PACK_SLACK = 100  # checks made since that entry was written are entries of their own, up to this or 5% of the site
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
@@ -253,14 +253,6 @@ def output_folder(config: Config) -> Path:
         if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
             raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
     return output
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
 
 
 def _walk(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:

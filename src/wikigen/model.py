@@ -349,8 +349,6 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-
-
 def _pickle_as_tuples(cls: type) -> None:
     """A frozen slotted dataclass pickles through dataclasses' `__getstate__`, which calls `fields()` for every
     object: a third of the time of caching a parsed document. The same state as a plain tuple is not."""

@@ -103,8 +103,8 @@ class LinkChecker:
         return None if fragment in ids else f"no element with id `{fragment}`"
 
     def problems(self) -> list[Diagnostic]:
-        """A site-absolute link resolves the same from every page, so each distinct one is looked up once (a
-        10,000-article site has 1.6 million links and some 20,000 distinct ones); the others page by page."""
+        """A site-absolute link resolves the same from every page, so each distinct one is looked up once (the
+        pages of a 10,000-article site hold 620,000 links, 12,000 of them distinct); the others page by page."""
         targets: dict[str, frozenset[str]] = {}
         distinct: set[str] = set()
         for _, _, hrefs in self.pages:
