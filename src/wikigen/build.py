@@ -46,7 +46,7 @@ from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_refer
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import reference_key
-from wikigen.write import OutputError, link_files, prune, staged, write_files
+from wikigen.write import OutputError, link_files, prune, record, staged, write_files
 
 MANIFEST = "manifest"
 STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
@@ -275,9 +275,8 @@ def _index_files(output: Path) -> list[str]:
 
 
 def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of everything under `output` but folders (a link planted there counts too: it must go)."""
-    return {name: (info.st_size, info.st_mtime_ns)
-            for name, entry in _walk(output) for info in (entry.stat(follow_symlinks=False),)}
+    """The `record` of everything under `output` but folders (a link planted there counts too: it must go)."""
+    return {name: record(entry.stat(follow_symlinks=False)) for name, entry in _walk(output)}
 
 
 # ---------------------------------------------------------------- work spread over processes

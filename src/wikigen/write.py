@@ -108,10 +108,15 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
             shutil.copy2(origin, target)
 
 
+def record(info: os.stat_result) -> tuple[int, int]:
+    """What a build records of each output file, and compares with next time: its size and modification time."""
+    return info.st_size, info.st_mtime_ns
+
+
 def prune(folder: Path, keep: set[str]) -> dict[str, tuple[int, int]]:
     """Delete the files under `folder` not in `keep` (paths relative to it), and folders left empty. What a
-    build did not write or link is left over from the output it recycled. Returns the (size, mtime) of each
-    file kept: the record of the output the next build compares with, made in the same walk."""
+    build did not write or link is left over from the output it recycled. Returns the `record` of each file
+    kept, made in the same walk."""
     kept: dict[str, tuple[int, int]] = {}
 
     def walk(directory: str, prefix: str) -> bool:
@@ -126,8 +131,7 @@ def prune(folder: Path, keep: set[str]) -> dict[str, tuple[int, int]]:
                         empty = False
                 elif relative in keep:
                     empty = False
-                    info = entry.stat(follow_symlinks=False)
-                    kept[relative] = (info.st_size, info.st_mtime_ns)
+                    kept[relative] = record(entry.stat(follow_symlinks=False))
                 else:
                     os.unlink(entry.path)
         return empty
