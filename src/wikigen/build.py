@@ -164,28 +164,28 @@ def _check(
     if not isinstance(pack, dict):
         pack = {}
     results: dict[str, CheckedDocument] = {}
-    cacheable: set[str] = set()  # names whose check holds for what they name
     for source in readable:
         name = names[source.path]
         cached = pack.get(name) or store.get(name)
         if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
             results[source.path] = cached
-            cacheable.add(name)
     unchecked = [s for s in readable if s.path not in results]
-    fresh = {}
+    fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies)
     try:
         for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
-            results[result.article.document.path] = result
+            path = result.article.document.path
+            results[path] = result
             if holds:
-                fresh[names[result.article.document.path]] = result
-                cacheable.add(names[result.article.document.path])
+                fresh[names[path]] = result
+            else:
+                changed.add(path)
     finally:
         _JOB.clear()
     current = {names[s.path] for s in readable}
     slack = max(PACK_SLACK, len(readable) // 20)
     if sources.selected is None and (len(current - pack.keys()) > slack or len(pack.keys() - current) > slack):
-        store.put(CHECKS, {names[s.path]: results[s.path] for s in readable if names[s.path] in cacheable})
+        store.put(CHECKS, {names[s.path]: results[s.path] for s in readable if s.path not in changed})
         loose = set()
     else:  # a few checks outside the pack cost less to read than the pack to rewrite
         for name, result in fresh.items():
