@@ -15,7 +15,6 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 
 from wikigen.model import (
-    Citation,
     Diagnostic,
     Document,
     FrontMatter,
@@ -26,11 +25,10 @@ from wikigen.model import (
     Sentence,
     Severity,
     SourceFile,
-    UnitKind,
 )
 from wikigen.parse.frontmatter import parse_front_matter, split
-from wikigen.parse.markers import RawMarker, markers_plugin
-from wikigen.parse.sentences import Unit, units_plugin
+from wikigen.parse.markers import markers_plugin
+from wikigen.parse.sentences import units_plugin
 
 CONTAINERS = ("example", "framing", "note", "exempt")
 # Link destinations as written: inline `](url)`, reference definitions and autolinks.
@@ -89,45 +87,6 @@ def _links(body: str, line_offset: int) -> list[Link]:
     return links
 
 
-class _Freezer:
-    """Turns the parse plugins' working objects into model values, once each (a container marker is shared)."""
-
-    def __init__(self) -> None:
-        self.markers: dict[int, Marker] = {}
-
-    def marker(self, raw: RawMarker, positions: list[tuple[int, int]]) -> Marker:
-        if id(raw) not in self.markers:
-            group, *rest = (Pos(*p) for p in positions)
-            keys, problems = rest[: len(raw.citations)], rest[len(raw.citations) :]
-            citations = tuple(Citation(c.key, c.locator, p) for c, p in zip(raw.citations, keys, strict=True))
-            issues = tuple((code, p, msg) for (code, _, msg), p in zip(raw.problems, problems, strict=True))
-            self.markers[id(raw)] = Marker(raw.raw, group, citations, raw.llm, issues)
-        return self.markers[id(raw)]
-
-    def unit(self, unit: Unit) -> Sentence:
-        inherited = self.marker(*unit.inherited) if unit.inherited else None
-        markers = tuple(self.marker(raw, positions) for raw, positions in unit.markers)
-        return Sentence(unit.id, UnitKind(unit.kind), unit.text, Pos(unit.line, unit.column), markers, inherited)
-
-    def tokens(self, tokens, frozen: dict[int, Sentence]) -> None:
-        """Point token metadata at model values so later stages need nothing from this package."""
-        for token in tokens:
-            meta = token.meta
-            if meta:  # most tokens carry none: skip the lookups
-                if isinstance(meta.get("unit"), Unit):
-                    meta["unit"] = frozen[id(meta["unit"])]
-                if isinstance(meta.get("marker"), tuple):
-                    meta["marker"] = self.marker(*meta["marker"])
-                elif isinstance(meta.get("marker"), RawMarker):
-                    meta["marker"] = self.markers.get(id(meta["marker"])) or self._loose(meta["marker"])
-            if token.children:
-                self.tokens(token.children, frozen)
-
-    def _loose(self, raw: RawMarker) -> Marker:
-        """A group that marks no unit (in an exempt block, a heading): no positions needed."""
-        return self.marker(raw, [(0, 0)] * (1 + len(raw.citations) + len(raw.problems)))
-
-
 def _headings(tokens) -> tuple[Heading, ...]:
     found = []
     for index, token in enumerate(tokens):
@@ -152,8 +111,8 @@ def parse_document(source: SourceFile) -> Document:
         diagnostics.extend(Diagnostic(path, ln, col, code, Severity.ERROR, msg) for ln, col, code, msg in problems)
     md = markdown()
     ids: dict[str, int] = {}
-    units: list[Unit] = []
-    stray: list = []
+    units: list[Sentence] = []
+    stray: list[Marker] = []
     caption_tokens: list = []
     caption = ((front.data.get("figure") or {}) if front else {}) or {}
     if isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
@@ -174,12 +133,7 @@ def parse_document(source: SourceFile) -> Document:
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
         tokens = []
-    freezer = _Freezer()
-    frozen = {id(u): freezer.unit(u) for u in units}
-    stray_markers = tuple(freezer.marker(raw, positions) for raw, positions in stray)
-    freezer.tokens(caption_tokens, frozen)
-    freezer.tokens(tokens, frozen)
-    sentences = tuple(frozen[id(u)] for u in units)
+    sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
         path=path,
@@ -193,7 +147,7 @@ def parse_document(source: SourceFile) -> Document:
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),
-        stray_markers=stray_markers,
+        stray_markers=tuple(stray),
     )
 
 
