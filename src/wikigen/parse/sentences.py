@@ -164,49 +164,57 @@ def _wrap(
         if eo is not None:
             cuts.setdefault(ec, set()).add(eo)
     flat: list[Token] = []
-    gap: dict[tuple[int, int | None], int] = {}
+    starts, ends, sizes = [], [], []  # per child: its first piece in `flat`, the piece after it, its text's length
+    inside: dict[tuple[int, int], int] = {}  # (child, offset) -> the piece cut there, for the children that are cut
+    nested = False
     for index, child in enumerate(children):
-        content = child.content
-        size = len(content) if child.type == "text" else 0
+        starts.append(len(flat))
+        size = len(child.content) if child.type == "text" else 0
+        sizes.append(size)
         inner = cuts.get(index) if size else None
         points = sorted({0, size, *(c for c in inner if 0 < c < size)}) if inner else ()
         if len(points) > 2:
+            content = child.content
             for a, b in itertools.pairwise(points):
-                gap[(index, a)] = len(flat)
+                inside[(index, a)] = len(flat)
                 flat.append(_piece(child, content[a:b]))
         else:  # nothing to split: the child itself (the old list is dropped, so no copy is needed)
-            gap[(index, 0)] = len(flat)
             flat.append(child)
-        gap[(index, size)] = gap[(index, None)] = len(flat)
-    depth = [0]
-    for token in flat:
-        depth.append(depth[-1] + token.nesting)
+            nested = nested or child.nesting != 0
+        ends.append(len(flat))
+
+    def gap(index: int, offset: int | None) -> int:
+        """Where in `flat` the text at `offset` of a child begins (None: after the child)."""
+        if offset is not None and sizes[index]:
+            return starts[index] if offset == 0 else inside.get((index, offset), ends[index])
+        return ends[index]
+
+    depth = list(itertools.accumulate((token.nesting for token in flat), initial=0)) if nested else []
     placed: list[list] = []
     for (sc, so), (ec, eo), badge, unit in spans:
-        a = gap[(sc, so)]
-        b = max(gap.get((ec, eo), gap[(ec, None)]), gap[(badge, None)] if badge >= 0 else 0)
-        level = min(depth[a : b + 1])
-        while depth[a] > level:
-            a -= 1
-        while depth[b] > level:
-            b += 1
+        a = gap(sc, so)
+        b = max(gap(ec, eo), ends[badge] if badge >= 0 else 0)
+        if nested:  # widen the span until it opens and closes at the same emphasis or link depth
+            level = min(depth[a : b + 1])
+            while depth[a] > level:
+                a -= 1
+            while depth[b] > level:
+                b += 1
         if placed and a < placed[-1][1]:
             placed[-1][1] = max(placed[-1][1], b)
             placed[-1][3].append(unit)
             continue
         placed.append([a, b, unit, []])
-    opens = {a: (unit, merged) for a, _, unit, merged in placed}
-    closes = {b for _, b, _, _ in placed}
     result: list[Token] = []
-    for index in range(len(flat) + 1):
-        if index in closes:
-            result.append(Token("sentence_close", "span", -1))
-        if index in opens:
-            unit, merged = opens[index]
-            result.append(_unit_token("sentence_open", 1, unit))
-            result.extend(_unit_token("sentence_anchor", 0, extra) for extra in merged)
-        if index < len(flat):
-            result.append(flat[index])
+    done = 0
+    for a, b, unit, merged in placed:
+        result.extend(flat[done:a])
+        result.append(_unit_token("sentence_open", 1, unit))
+        result.extend(_unit_token("sentence_anchor", 0, extra) for extra in merged)
+        result.extend(flat[a:b])
+        result.append(Token("sentence_close", "span", -1))
+        done = b
+    result.extend(flat[done:])
     return result
 
 
