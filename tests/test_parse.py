@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from wikigen.model import SourceFile
 from wikigen.parse import parse_document, segment
-from wikigen.parse.markers import parse_group
+from wikigen.parse.markers import parse_group, parse_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FRONT = "---\ntitle: T\nsummary: S\ntype: theory\n---\n"
@@ -83,6 +83,15 @@ def test_marker_positions_point_at_keys() -> None:
         ("alpha", None, 1, 9),
         ("beta", "p. 3", 1, 17),
     ]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from([*"aZ9_é:.#$%&+?<>~/-@;, []\t", "llm", "LLM"]), max_size=12).map("".join),
+       st.integers(0, 500))
+def test_a_single_key_parses_as_any_group_does(key: str, offset: int) -> None:
+    """`[@key]` takes a shortcut past the item-by-item parse: it must give the same marker."""
+    text = f"[@{key}]"
+    assert parse_group(text, offset) == parse_items(text, offset)
 
 
 @pytest.mark.parametrize(

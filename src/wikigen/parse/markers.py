@@ -14,7 +14,9 @@ from markdown_it.rules_inline import StateInline
 
 LLM_TAG = "llm"
 KEY = re.compile(r"[\w][\w:.#$%&+?<>~/-]*", re.UNICODE)
+_NOT_LAST = ":.#$%&+?<>~/-"  # may not end a key
 _ITEM = re.compile(r"\s*@(?P<key>[^\s,;\]]*)(?P<rest>[^;]*)")
+_SINGLE = re.compile(r"\[@([^\s,;\]]+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,16 @@ class RawMarker:
 
 def parse_group(text: str, offset: int, closed: bool = True) -> RawMarker:
     """Parse the text of one group, `[` included; report every malformed part rather than the first."""
+    single = _SINGLE.fullmatch(text) if closed else None
+    if single and KEY.fullmatch(key := single[1]) and key[-1] not in _NOT_LAST:  # most groups: `[@key]`
+        if key.casefold() == LLM_TAG:
+            return RawMarker(text, offset, (), True, ())
+        return RawMarker(text, offset, (RawCitation(key, None, offset + 2),), False, ())
+    return parse_items(text, offset, closed)
+
+
+def parse_items(text: str, offset: int, closed: bool = True) -> RawMarker:
+    """`parse_group` item by item, what it does for any group but the simplest."""
     inner = text[1:-1] if closed else text[1:]
     problems: list[tuple[str, int, str]] = []
     if not closed:
@@ -61,7 +73,7 @@ def parse_group(text: str, offset: int, closed: bool = True) -> RawMarker:
                 space = part[match.end("key") : match.end("key") + 1].isspace()
                 hint = "no space is allowed after `@`" if space else "the key is missing"
                 problems.append(("P003", key_at - 1, f"malformed marker `{text.strip()}`: {hint}"))
-            elif not KEY.fullmatch(key) or key[-1] in ":.#$%&+?<>~/-":
+            elif not KEY.fullmatch(key) or key[-1] in _NOT_LAST:
                 problems.append(("P003", key_at, f"malformed citation key `{key}`: use letters, digits and _:.-/"))
             elif rest.strip() and not rest.lstrip().startswith(","):
                 problems.append(("P003", key_at, f"malformed marker: put a comma between `@{key}` and its locator"))
