@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wikigen.model import SourceFile
-from wikigen.parse import parse_document, segment
+from wikigen.parse import _LINK_SOURCES, link_matches, parse_document, segment
 from wikigen.parse.markers import parse_group, parse_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -74,6 +74,16 @@ def test_text_that_skips_the_segmenter_has_no_boundary_it_would_find(words: list
     if segment._continues(text, 0, len(text)):
         candidates = {match.end() - 1 for match in segment._CANDIDATE.finditer(text)}
         assert [start for start, _ in segment.segmented(text)[1:] if start in candidates] == []
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["](", "](<", "<", ">", ")", "]", "[a]", ":", "]:", "http:", "https://x.org/a",
+                                 "mailto:b", "x", " ", "  ", "\t", "\n", "(", "#f"]), max_size=24).map("".join))
+def test_links_are_found_as_the_whole_pattern_finds_them(body: str) -> None:
+    def spans(matches):
+        return [(m.start(), m.end(), m.lastgroup, m.group(m.lastgroup or "inline")) for m in matches]
+
+    assert spans(link_matches(body)) == spans(_LINK_SOURCES.finditer(body))
 
 
 def test_marker_positions_point_at_keys() -> None:
