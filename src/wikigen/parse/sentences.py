@@ -261,8 +261,8 @@ class _Annotator:
         locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
         text, pieces, marks = _flatten(children)
         spans = _boundaries(text, [at for at, _ in marks])
-        offsets = _child_offsets(token.content, children) if spans else []  # from the groups' offsets: first
-        markers = self._markers(children, locate)
+        offsets = _child_offsets(token.content, children) if spans else []  # reads the groups' offsets, so
+        markers = self._markers(children, locate)  # before they are frozen
         if not spans:  # a group with no sentence to mark: still checked, so its key is looked up and counted
             self.stray.extend(markers)
             return
@@ -283,10 +283,8 @@ class _Annotator:
             target = units[max(bisect.bisect_right(unit_starts, at) - 1, 0)]
             target[6].append(children[index].meta["marker"])
             target[3] = max(target[3], index)
-        spans_and_units = []
-        for _, first, last, badge, raw, where, found in units:
-            spans_and_units.append((first, last, badge, self._new(kind, _display(raw), where, found, inherited)))
-        token.children = _wrap(children, spans_and_units)
+        token.children = _wrap(children, [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
+                                          for _, first, last, badge, raw, where, found in units])
 
     def row(self, cells: list[Token], row_open: Token, inherited: Marker | None) -> None:
         markers = []
