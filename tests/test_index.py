@@ -7,7 +7,11 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import shutil
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +20,7 @@ from hypothesis import strategies as st
 
 import wikigen.index
 from wikigen.build import build
-from wikigen.index import SearchIndexError, index_folders, page_ids, plan
+from wikigen.index import SearchIndexError, SearchIndexStopped, index_folders, page_ids, plan
 from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -195,6 +199,65 @@ def test_a_failed_index_leaves_the_published_site(site: Path, monkeypatch: pytes
         build(site)
     assert snapshot(site / "public") == published
     assert not list(site.glob(".public.*.tmp"))
+
+
+def _slow_pagefind(record: Path) -> tuple[str, ...]:
+    """A stand-in for Pagefind that notes its pid in `record`, then takes a minute (and notes if it finished)."""
+    code = (f"import os, time; open({str(record)!r} + '/' + str(os.getpid()), 'w').close(); time.sleep(60); "
+            f"open({str(record)!r} + '/finished', 'w').close()")
+    return (sys.executable, "-c", code)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_stop_kills_the_runs_and_none_outlives_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "runs"
+    record.mkdir()
+    monkeypatch.setattr(wikigen.index, "PAGEFIND", _slow_pagefind(record))
+    stop, raised = threading.Event(), []
+    jobs = [(tmp_path / f"site{n}", tmp_path / f"bundle{n}") for n in range(3)]
+
+    def index() -> None:
+        try:
+            index_folders(jobs, 2, lambda done: None, lambda site: site.mkdir(), stop)
+        except SearchIndexError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=index)
+    thread.start()
+    while len(list(record.iterdir())) < 2:  # both runs started
+        time.sleep(0.01)
+    stop.set()
+    thread.join()
+    assert [type(exc) for exc in raised] == [SearchIndexStopped]
+    pids = [int(path.name) for path in record.iterdir()]
+    assert len(pids) == 2 and not any(map(_alive, pids))  # the third job never started
+
+
+def test_a_build_failing_beside_the_index_stops_it(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is built while the listing pages and the link check run; a broken link fails the build, and
+    the Pagefind runs are stopped, not waited for, before the staging folder goes."""
+    assert build(site).published
+    published = snapshot(site / "public")
+    record = tmp_path / "runs"
+    record.mkdir()
+    monkeypatch.setattr(wikigen.index, "PAGEFIND", _slow_pagefind(record))
+    article = site / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + "\nSee [the missing page](/missing/) [@llm].\n")
+    result = build(site)
+    assert not result.published
+    assert [d.code for d in result.problems] == ["R001"]
+    assert snapshot(site / "public") == published
+    assert not list(site.glob(".public.*.tmp"))
+    names = [path.name for path in record.iterdir()]  # the runs that started, if any, are gone unfinished
+    assert "finished" not in names
+    assert not any(_alive(int(name)) for name in names)
 
 
 def test_the_same_pages_index_to_the_same_bytes(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -336,11 +336,12 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 def _search_index(
     output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
-    intact: Callable[[str], bool], progress: Progress,
+    intact: Callable[[str], bool], progress: Progress, stop: threading.Event,
 ) -> tuple[dict[str, Bundle], list[str]]:
     """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
     output is `intact` is carried over, the others are indexed, each from a folder of its pages' search copies.
-    Returns the bundles and every file placed."""
+    Returns the bundles and every file placed. Runs beside the listing pages (`_alongside`): it touches only
+    `pagefind/` and the shards' folders in the staging folder."""
     config = renderer.config
     shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
     bundles: dict[str, Bundle] = {}
@@ -361,7 +362,7 @@ def _search_index(
 
     progress("search index", 0, len(jobs))
     workers = config.workers or os.cpu_count() or 1
-    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare)
+    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare, stop)
     for shard, (site, bundle) in zip(todo, jobs, strict=True):
         shutil.rmtree(site)
         files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in _walk(bundle)))
@@ -370,6 +371,21 @@ def _search_index(
     placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, renderer.sort_orders()))
     placed += [path for shard in shards for path in bundles[shard.name].files]
     return {shard.name: bundles[shard.name] for shard in shards}, placed
+
+
+@contextlib.contextmanager
+def _alongside(function: Callable, *args) -> Iterator[Future]:
+    """Run `function(*args, stop)` in a thread while the block goes on (Pagefind runs in processes of its own,
+    so the search index is built while this process renders the listing pages). If the block fails, `stop` is
+    set and the thread waited for, so nothing writes into a staging folder that is being discarded."""
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(function, *args, stop)
+        try:
+            yield future
+        except BaseException:
+            stop.set()
+            raise
 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
@@ -468,11 +484,13 @@ def build(
                 kept_listings.append(path)
                 return old[1], old[2]
 
-            written = write_files(staging, renderer.site_files(pages, keep))
+            indexing = _alongside(_search_index, output, staging, renderer, keys, previous.get("bundles", {}), intact,
+                                  progress) if search else contextlib.nullcontext()
+            with indexing as index:
+                written = write_files(staging, renderer.site_files(pages, keep))
+                if index:
+                    bundles, index_files = index.result()
             count = len(pages) + len(kept_listings) + len(written)
-            if search:
-                bundles, index_files = _search_index(output, staging, renderer, keys, previous.get("bundles", {}),
-                                                     intact, progress)
             stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index_files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
