@@ -25,8 +25,6 @@ _ABBREVIATIONS = (
 ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 # Titles as syntok spells them in its abbreviations (which are case-sensitive: "Dr" but not "dr").
 _TITLES = frozenset(title for title in ("Dr", "Mr", "Mrs", "Ms", "Prof") if title in State.abbreviations)
-# Capitalised words after which syntok splits even behind a title or an initial ("Mr. A", "Plan B. It").
-_STARTERS = State.starters
 _WORD = re.compile(r"\w+")
 _ET = re.compile(r"(?:^|\s)et\s+$")  # before "al.": syntok splits "al. (2012)" alone
 _OPENERS = "(\"'“‘["  # before a word: not part of it
@@ -70,9 +68,10 @@ def _continues(text: str, start: int, end: int) -> bool:
 
 
 def _names(text: str, at: int) -> bool:
-    """The word at `at` is capitalised, all letters, and not one of syntok's sentence starters."""
+    """The word at `at` is capitalised, all letters, and not one of syntok's sentence starters (after which it
+    splits even behind a title or an initial: "Mr. A", "Plan B. It")."""
     word = _WORD.match(text, at)
-    return bool(word) and word.group().isalpha() and word.group()[0].isupper() and word.group() not in _STARTERS
+    return bool(word) and word.group().isalpha() and word.group()[0].isupper() and word.group() not in State.starters
 
 
 def _word_start(text: str, at: int, floor: int) -> int:

@@ -66,13 +66,17 @@ def _freeze(marker: RawMarker, locate: Locate) -> Marker:
     return Marker(marker.raw, locate(marker.offset), citations, marker.llm, problems)
 
 
-def _loosen(tokens: list[Token]) -> None:
-    """Groups that mark no unit (in a heading, an exempt block, an image's description): no positions needed."""
+def _freeze_groups(tokens: list[Token], locate: Locate) -> list[Marker]:
+    """Freeze the groups among `tokens` in place and return them. Those in an image's description mark no unit
+    (nor do those of a heading or an exempt block, frozen with `_nowhere`): no positions needed."""
+    found = []
     for token in tokens:
-        if token.type == "citation" and isinstance(token.meta.get("marker"), RawMarker):
-            token.meta = {"marker": _freeze(token.meta["marker"], _nowhere)}
-        if token.children:
-            _loosen(token.children)
+        if token.type == "citation":
+            token.meta = {"marker": _freeze(token.meta["marker"], locate)}
+            found.append(token.meta["marker"])
+        elif token.children:
+            _freeze_groups(token.children, _nowhere)
+    return found
 
 
 def _child_offsets(content: str, children: list[Token]) -> list[int]:
@@ -244,25 +248,13 @@ class _Annotator:
         self.units.append(unit)
         return unit
 
-    @staticmethod
-    def _markers(children: list[Token], locate: Locate) -> list[Marker]:
-        """Freeze the groups among `children` in place (and those nested in an image's description)."""
-        found = []
-        for child in children:
-            if child.type == "citation":
-                child.meta = {"marker": _freeze(child.meta["marker"], locate)}
-                found.append(child.meta["marker"])
-            elif child.children:
-                _loosen(child.children)
-        return found
-
     def inline(self, token: Token, kind: UnitKind, inherited: Marker | None) -> None:
         children = token.children or []
         locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
         text, pieces, marks = _flatten(children)
         spans = _boundaries(text, [at for at, _ in marks])
         offsets = _child_offsets(token.content, children) if spans else []  # reads the groups' offsets, so
-        markers = self._markers(children, locate)  # before they are frozen
+        markers = _freeze_groups(children, locate)  # before they are frozen
         if not spans:  # a group with no sentence to mark: still checked, so its key is looked up and counted
             self.stray.extend(markers)
             return
@@ -290,7 +282,7 @@ class _Annotator:
         markers = []
         for cell in cells:
             locate = _Located(cell.content, cell.map[0] if cell.map else 0, self.lines, self.line_offset)
-            markers.extend(self._markers(cell.children or [], locate))
+            markers.extend(_freeze_groups(cell.children or [], locate))
         first = cells[0] if cells else row_open
         line = (first.map[0] if first.map else 0) + self.line_offset + 1
         source = self.lines[line - 1 - self.line_offset] if line - 1 - self.line_offset < len(self.lines) else ""
@@ -351,7 +343,7 @@ def _units_rule(state: StateCore) -> None:
         elif kind == "inline" and not skip_inline and not exempt and not body:
             annotate.inline(token, unit_kind, inherited)
         elif kind == "inline":
-            _loosen(token.children or [])
+            _freeze_groups(token.children or [], _nowhere)
         index += 1
 
 

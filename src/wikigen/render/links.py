@@ -114,10 +114,11 @@ class LinkChecker:
         relative = {href for href in distinct if not href.startswith("/")}
         found = []
         for page, source, hrefs in self.pages:
-            if (broken or relative) and not (broken.keys().isdisjoint(hrefs) and relative.isdisjoint(hrefs)):
-                for href in hrefs:
-                    problem = broken.get(href) or (href in relative and self._problem(page, href, targets))
-                    if problem:
-                        message = f"broken internal link `{href}` on {page_url(page)}: {problem}"
-                        found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))
+            if broken.keys().isdisjoint(hrefs) and relative.isdisjoint(hrefs):
+                continue
+            for href in hrefs:
+                problem = broken.get(href) or (href in relative and self._problem(page, href, targets))
+                if problem:
+                    message = f"broken internal link `{href}` on {page_url(page)}: {problem}"
+                    found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))
         return sorted(set(found))
