@@ -37,43 +37,27 @@ def _describe(unit) -> str:
 @pytest.mark.parametrize(("body", "expected"), list(_cases()))
 def test_units(body: str, expected: list[str]) -> None:
     document = parse_document(SourceFile("content/case.md", FRONT + body, ""))
-    assert [_describe(u) for u in document.sentences] == expected
+    found = [_describe(u) for u in document.sentences]
+    found += [f"{d.code} {d.line - OFFSET}:{d.column}" for d in document.diagnostics]
+    assert found == expected
 
 
 @pytest.mark.parametrize(("text", "segmented"), [
     ("Dr. Moreau and Mrs. Lee agreed, as Marsh et al. (2012) found, e.g. in 40 vs. 12 cases .", False),
-    ("Marsh et al. (See the review.) Then it stopped .", True),
-    ("Sleep improved vs. Controls waited .", True),
-    ("It ended. Then more .", True),
-    ("As J. G. Nicholls and Dr. Moreau argued .", False),  # initials and a title before names
-    ("Mr. A was referred .", True),  # "A" starts sentences for syntok: it splits there
-    ("It was plan B. It worked .", True),
-    ("The dr. Moreau spelling .", True),  # syntok's abbreviations are case-sensitive
+    ("Sleep improved vs. Controls waited .", False),  # a name after "vs.": the rules join
+    ("It ended. Then more .", False),  # the rules split
+    ("As J. G. Nicholls and Dr. Moreau argued .", False),
+    ("Give 1 g i.v. Monitor the pressure .", False),
+    ("Marsh et al. (See the review.) Then it stopped .", True),  # a bracketed sentence: syntok decides
+    ("It ended. then more .", True),  # a lower-case word after an ordinary one
+    ("Stop! no more .", True),
 ])
-def test_the_segmenter_runs_only_where_it_could_split(monkeypatch, text: str, segmented: bool) -> None:
+def test_syntok_runs_only_where_the_rules_defer(monkeypatch, text: str, segmented: bool) -> None:
     calls = []
     analyze = segment.syntok.analyze
     monkeypatch.setattr(segment.syntok, "analyze", lambda text: calls.append(text) or analyze(text))
     segment.split_sentences(text)
     assert bool(calls) is segmented
-
-
-_WORDS = ["S.", "J.", "A.", "I.", "É.", "x.", "B.", "It", "It's", "The", "Then", "then", "Eriksen", "Nicholls",
-          "O'Neil", "McDonald", "Über", "A-level", "argued", "that", "Plan", "Dr.", "dr.", "Mr.", "mr.", "Ms.", "Prof.",
-          "et", "al.", "al.,", "(2012)", "(See", "review.)", "e.g.", "vs.", "approx.", "Fig.", "No.", "p.", "U.S.",
-          "D.C.", "40%", "3", "12.", "ii.", "IV.", "end.", "end!", ".", "…", "“Quoted”", "'S.'", "(R.)", "S.)"]
-
-
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14), st.sampled_from([" ", "  ", "\n", " \n "]))
-def test_text_that_skips_the_segmenter_has_no_boundary_it_would_find(words: list[str], space: str) -> None:
-    """The shortcut's rules are claims about syntok: where they hold, syntok and the guard split at none of
-    the candidate boundaries. (syntok also splits before some brackets, where no candidate is; text without a
-    candidate is never segmented, so the shortcut does the same there.)"""
-    text = space.join(words)
-    if segment._continues(text, 0, len(text)):
-        candidates = {match.end() - 1 for match in segment._CANDIDATE.finditer(text)}
-        assert [start for start, _ in segment.segmented(text)[1:] if start in candidates] == []
 
 
 @settings(max_examples=800, deadline=None)

@@ -127,16 +127,17 @@ def parse_document(source: SourceFile) -> Document:
     ids: dict[str, int] = {}
     units: list[Sentence] = []
     stray: list[Marker] = []
+    doubts: list[tuple[Pos, str]] = []
     caption_tokens: list = []
     caption = ((front.data.get("figure") or {}) if front else {}) or {}
     if isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
         where = front.lines.get("figure.caption", Pos(1, 1))
         file_lines = text.split("\n")
         env = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
-               "ids": ids, "units": units, "stray": stray}
+               "ids": ids, "units": units, "stray": stray, "doubts": doubts}
         caption_tokens = md.parseInline(caption["caption"], env)
     env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray}
+           "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)
         if "too_deep" in env:
@@ -147,6 +148,8 @@ def parse_document(source: SourceFile) -> Document:
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
         tokens = []
+    diagnostics.extend(Diagnostic(path, pos.line, pos.column, "P008", Severity.WARNING, message)
+                       for pos, message in doubts)
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
