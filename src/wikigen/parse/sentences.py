@@ -62,21 +62,33 @@ def _nowhere(offset: int) -> Pos:
 
 def _freeze(marker: RawMarker, locate: Locate) -> Marker:
     """The group as the model holds it: offsets become positions in the file."""
-    citations = tuple(Citation(c.key, c.locator, locate(c.offset)) for c in marker.citations)
+    citations = tuple(Citation(c.key, c.locator, locate(c.offset), c.prefix, c.suffix, c.suppress_author)
+                      for c in marker.citations)
     problems = tuple((code, locate(at), message) for code, at, message in marker.problems)
     return Marker(marker.raw, locate(marker.offset), citations, marker.llm, problems)
 
 
 def _freeze_groups(tokens: list[Token], locate: Locate) -> list[Marker]:
     """Freeze the groups among `tokens` in place and return them. Those in an image's description mark no unit
-    (nor do those of a heading or an exempt block, frozen with `_nowhere`): no positions needed."""
+    (nor do those of a heading or an exempt block, frozen with `_nowhere`): no positions needed. A group
+    right after another (`[@a][@llm]`, spaces between) that mixes keys and `@llm` with it is P004."""
     found = []
+    previous = None
     for token in tokens:
         if token.type == "citation":
-            token.meta = {"marker": _freeze(token.meta["marker"], locate)}
+            raw = token.meta["marker"]
+            if previous is not None and ((previous.llm and raw.citations) or (raw.llm and previous.citations)):
+                problem = ("P004", raw.offset, f"`{previous.raw}{raw.raw}` marks one sentence both as sourced and "
+                           "as LLM-written: keep the keys and drop `[@llm]`, or the other way round")
+                raw = RawMarker(raw.raw, raw.offset, raw.citations, raw.llm, (*raw.problems, problem))
+            token.meta = {"marker": _freeze(raw, locate)}
             found.append(token.meta["marker"])
-        elif token.children:
-            _freeze_groups(token.children, _nowhere)
+            previous = raw
+        else:
+            if token.type != "text" or token.content.strip():
+                previous = None
+            if token.children:
+                _freeze_groups(token.children, _nowhere)
     return found
 
 
