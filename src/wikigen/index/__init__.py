@@ -11,8 +11,8 @@ over shards of about `search_shard_pages` by a hash of their path (stable as the
 fair sample, so Pagefind's per-index scores stay comparable), each indexed by its own Pagefind run into
 `pagefind/<shard>/`; a build re-indexes only the shards whose pages changed, and the browser merges the
 bundles (Pagefind's `mergeIndex`: results by score, filter counts summed). Merging loses Pagefind's own sort
-order, so sorting uses `pagefind/order.json` (page ids in title and in date order) instead of `data-pagefind-
-sort`; `pagefind/bundles.json` names the shards for theme/static/assets/search.js.
+order, so sorting uses `pagefind/order.json` (page ids in title and in date order) instead of
+`data-pagefind-sort`; `pagefind/bundles.json` names the shards for theme/static/assets/search.js.
 
 What gets indexed is decided by the theme: only `data-pagefind-body` (the article) is indexed, badges and
 boilerplate inside it carry `data-pagefind-ignore`, and `data-pagefind-filter/meta` supply the filters
