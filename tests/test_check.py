@@ -147,7 +147,7 @@ def _article(sentences: list[tuple[list[str], list[str]]], gap: str = " ", join:
 
 
 def _digest(text: str) -> str:
-    from wikigen.check.editorial import figures
+    from wikigen.check.figures import figures
     from wikigen.model import SourceFile
     from wikigen.parse import parse_document
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
 from wikigen.check.bibliography import check_bibliography
-from wikigen.check.editorial import figures, thresholds
+from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from wikigen.config import Config
+from wikigen.editorial import share
 from wikigen.model import (
     Counts,
     Diagnostic,
@@ -77,12 +78,6 @@ def figures(document: Document, keys: Mapping[str, Entry]) -> Figures:
         sections.append(SectionCounts(heading.text, heading.level, heading.pos, _counts(inside), _cited(inside, keys)))
     llm = tuple(s.pos for s in units if s.provenance is Provenance.LLM)
     return Figures(tuple(sections), llm, text_digest(units))
-
-
-def share(part: float) -> str:
-    """A share as a percentage that never rounds across a threshold: 79.6% is not shown as 80%."""
-    text = f"{100 * part:.1f}".removesuffix(".0")
-    return f"{text}%"
 
 
 def thresholds(
