@@ -1,10 +1,10 @@
 """`wikigen serve`: build, serve the output on 127.0.0.1, rebuild on change and reload open pages.
 
 The site is built into the configured output folder, exactly as `wikigen build` does. An edit to an
-article is shown at once as a preview: its page rendered in memory against the last published site (tens of
-milliseconds) and served in place of the file on disk, while the build runs. The build publishes the edit
+article is shown at once as a preview: its page rendered in memory against the last published site (far quicker
+than a build) and served in place of the file on disk, while the build runs. The build publishes the edit
 with the previous search index, and a second build brings the index up to date while no other edit waits:
-it re-indexes the shard holding the article (about 500 pages, seconds). The dev server adds one thing to the
+it re-indexes the shard holding the article (Pagefind takes seconds). The dev server adds one thing to the
 HTML it sends (never to the files on disk): `<script src="/__wikigen/live.js" defer>`. No inline script, so
 pages still work under the site's strict Content-Security-Policy. live.js listens to `/__wikigen/events`
 (Server-Sent Events, polling `/__wikigen/status` where SSE is missing), reloads the page when what the server

@@ -76,7 +76,7 @@ def slug_of(path: str) -> str:
 
 
 def link_matches(body: str) -> list[re.Match]:
-    """What `_LINK_SOURCES` finds, four times sooner: a body without `]:` has no reference definition, and
+    """What `_LINK_SOURCES` finds, sooner: a body without `]:` has no reference definition, and
     without that alternative (which tries every line start) each remaining part is searched for by its first
     character. Matches of the two parts that overlap (`](<http://...>)`) fall back to the whole pattern."""
     if "]:" in body:

@@ -99,8 +99,8 @@ class SourceItem:
 
 class Summary(NamedTuple):
     """An article in a list. Attributes, not a dict: Jinja looks `x.y` up as an attribute first, and a dict's
-    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages. Made
-    by `_view`, once per article."""
+    failed attribute lookup costs an exception, once per field shown on every listing page. Made by `_view`,
+    once per article."""
 
     slug: str
     url: str
@@ -126,9 +126,8 @@ _DIGEST = operator.attrgetter("digest")
 
 
 def _view(kind: type[Summary] | type[ArticleLink], *fields: object) -> Summary | ArticleLink:
-    """A view with the digest of its fields: the home, taxonomy and term pages of 10,000 articles show about
-    100,000 summaries and the sources page a million links, and pickling each in full for the pages' keys
-    took seconds a build."""
+    """A view with the digest of its fields: listing pages show each article many times over, and pickling
+    each view in full for the pages' keys would dominate their cost."""
     return kind(*fields, hashlib.blake2b(pickle.dumps(fields), digest_size=8).digest())
 
 
