@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from wikigen.check.bibliography import check_bibliography
+from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (
@@ -18,6 +19,7 @@ from wikigen.model import (
     Counts,
     Diagnostic,
     Document,
+    Entry,
     ParsedSite,
     Pos,
     Provenance,
@@ -90,7 +92,7 @@ def _slim(document: Document) -> Document:
 
 
 def check_document(
-    document: Document, keys: Collection[str], slugs: Collection[str], config: Config, keep: bool = True
+    document: Document, keys: Mapping[str, Entry], slugs: Collection[str], config: Config, keep: bool = True
 ) -> CheckedDocument:
     """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
     `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
@@ -103,7 +105,11 @@ def check_document(
         meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
         found.extend(problems)
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved)
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
+    if meta is not None:
+        reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
+        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
+                                reviewed_at))
     return CheckedDocument(article, tuple(found), cited)
 
 

@@ -18,6 +18,7 @@ from wikigen.model import (
     Meta,
     Pos,
     ProvenanceInfo,
+    Review,
     Severity,
     Video,
 )
@@ -146,7 +147,7 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
 
 KNOWN = {
     "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
-    "key_figures", "video", "figure", "see_also", "provenance",
+    "key_figures", "video", "figure", "see_also", "provenance", "reviewed",
 }
 
 
@@ -210,6 +211,16 @@ def check_meta(
         where = "provenance" if "provenance" in data else ""
         fields.problem(where, "the article uses `[@llm]`, so `provenance.model` must name the model that wrote it")
 
+    reviewed = None
+    if (raw := fields.mapping(data, "reviewed", {"by", "date", "digest"})) is not None:
+        by, digest = fields.text(raw, "by", "reviewed.", True), fields.text(raw, "digest", "reviewed.", True)
+        date = _date(raw["date"]) if raw.get("date") is not None else None
+        if date is None:
+            fields.problem("reviewed.date" if "date" in raw else "reviewed",
+                           "`reviewed.date` must be the date of the review, like 2026-06-04")
+        if by and digest and date:
+            reviewed = Review(by, date, digest)
+
     meta = Meta(
         title=title or "",
         summary=summary or "",
@@ -224,5 +235,6 @@ def check_meta(
         figure=figure,
         see_also=see_also,
         provenance=provenance,
+        reviewed=reviewed,
     )
     return (None if fields.diagnostics else meta), fields.diagnostics

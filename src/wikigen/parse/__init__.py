@@ -101,13 +101,14 @@ def _links(body: str, line_offset: int) -> list[Link]:
     return links
 
 
-def _headings(tokens) -> tuple[Heading, ...]:
+def _headings(tokens, line_offset: int) -> tuple[Heading, ...]:
     found = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]
             text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
-            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or ""))
+            pos = Pos(token.map[0] + line_offset + 1, 1) if token.map else None
+            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or "", pos))
     return tuple(found)
 
 
@@ -157,7 +158,7 @@ def parse_document(source: SourceFile) -> Document:
         caption_tokens=tuple(caption_tokens),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
-        headings=_headings(tokens),
+        headings=_headings(tokens, parts.body_line),
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),
