@@ -132,3 +132,21 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
     counts = site.articles[0].counts
     assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
+
+
+def test_summary_line_counts_in_the_singular_and_plural(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Bare.\n"})
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1 article checked: 1 error, 0 warnings"
+    (root / "content/b.md").write_text(DEFAULTS["content/a.md"] + "Bare. Also bare.\n", encoding="utf-8")
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "2 articles checked: 3 errors, 0 warnings"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"
