@@ -171,6 +171,10 @@ def parse_document(source: SourceFile) -> Document:
         tokens = []
     diagnostics.extend(Diagnostic(path, line, column, "F005", Severity.ERROR, message)
                        for line, column, message in _unknown_containers(tokens, env["lines"], parts.body_line))
+    for pos, claim in env.get("exempt_claims", ()):
+        message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
+                   "may hold only links and code: move the text out of the block and mark it")
+        diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
