@@ -380,3 +380,17 @@ def test_an_article_changed_during_the_build_is_not_cached_as_its_old_self(
     shutil.rmtree(site / "public")
     assert build(site, search=False).published  # what the racing build read must not come back from the cache
     assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+
+def test_values_pickle_as_tuples_and_round_trip_equal() -> None:
+    """`wikigen.pickling` changes how the cache and the workers pickle a value, never what comes back."""
+    import pickle
+
+    import wikigen.pickling  # noqa: F401  (the cache imports it, and with it the tuple states)
+    from wikigen.model import SourceFile
+
+    source = sorted((Path(__file__).parents[1] / "content").glob("*.md"))[0]
+    document = parse_document(SourceFile(source.name, source.read_text("utf-8"), ""))
+    assert document.sentences and type(document.sentences[0].__getstate__()) is tuple
+    assert pickle.loads(pickle.dumps(document)) == document

@@ -38,10 +38,10 @@ from wikigen.model import (
     Severity,
     SourceFile,
     Sources,
-    no_gc,
 )
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
+from wikigen.pickling import no_gc
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy

@@ -6,12 +6,8 @@ Positions are 1-based lines and columns in the original file.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import gc
-import operator
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -381,43 +377,3 @@ class OutputFile:
 
     path: str
     content: bytes
-
-
-# ---------------------------------------------------------------- pickling
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Parsing, pickling and unpickling make millions of objects that all stay alive: cyclic GC would rescan
-    them again and again (a quarter of the parse time, half of reading 10,000 cached checks) and find nothing
-    to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _pickle_as_tuples(cls: type) -> None:
-    """A frozen slotted dataclass pickles through dataclasses' `__getstate__`, which calls `fields()` for every
-    object: a third of the time of caching a parsed document. The same state as a plain tuple is not."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    get = operator.attrgetter(*names)
-
-    def getstate(self) -> tuple:
-        return get(self) if len(names) > 1 else (get(self),)
-
-    def setstate(self, state: tuple) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    cls.__getstate__ = getstate  # type: ignore[attr-defined]
-    cls.__setstate__ = setstate  # type: ignore[attr-defined]
-
-
-for _class in [v for v in globals().values() if isinstance(v, type) and dataclasses.is_dataclass(v)]:
-    if "__slots__" in _class.__dict__:
-        _pickle_as_tuples(_class)
-del _class
