@@ -179,3 +179,21 @@ def test_review_digest_changes_under_an_edit_to_a_sentence(sentences, data) -> N
     else:
         changed = (words, ["llm"])
     assert _digest(_article(sentences)) != _digest(_article([*sentences[:index], changed, *sentences[index + 1 :]]))
+
+
+def test_summary_line_counts_in_the_singular_and_plural(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Bare.\n"})
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1 article checked: 1 error, 0 warnings"
+    (root / "content/b.md").write_text(DEFAULTS["content/a.md"] + "Bare. Also bare.\n", encoding="utf-8")
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "2 articles checked: 3 errors, 0 warnings"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"

@@ -8,6 +8,7 @@ import contextlib
 import gc
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from wikigen import editorial
@@ -15,7 +16,7 @@ from wikigen.build import build, gather
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
 from wikigen.model import Pos
-from wikigen.report import FORMATS, render_report, text_line
+from wikigen.report import FORMATS, plural, render_report, text_line
 from wikigen.write import OutputError
 
 
@@ -115,15 +116,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(text_line(diagnostic), file=sys.stderr)
     if not result.published:
         reason = "errors" if result.errors else "warnings (--strict)"
-        print(f"build refused: {result.errors} errors, {result.warnings} warnings; fix the {reason} above. "
+        print(f"build refused: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; fix the "
+              f"{reason} above. "
               "The previous output is untouched.", file=sys.stderr)
         return 1
     if result.site is None:
-        print(f"nothing changed: {result.output}/ is up to date ({result.articles} articles, "
+        print(f"nothing changed: {result.output}/ is up to date ({plural(result.articles, 'article')}, "
               f"{result.seconds:.2f} s)")
     else:
-        print(f"built {result.articles} articles ({result.rendered} rendered, {result.reused} unchanged), "
-              f"{result.files} files into {result.output}/ in {result.seconds:.2f} s ({result.warnings} warnings)")
+        print(f"built {plural(result.articles, 'article')} ({result.rendered} rendered, {result.reused} unchanged), "
+              f"{plural(result.files, 'file')} into {result.output}/ in {result.seconds:.2f} s "
+              f"({plural(result.warnings, 'warning')})")
     return 0
 
 
@@ -213,6 +216,7 @@ def _add_serve_and_new(commands) -> None:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="wikigen", description=__doc__)
+    top.add_argument("--version", action="version", version=f"%(prog)s {version('wikigen')}")
     commands = top.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check markers, keys, front matter and bibliography")
     check.add_argument("paths", nargs="*", help="only report on these articles (keys still resolve site-wide)")

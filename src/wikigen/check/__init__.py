@@ -27,6 +27,7 @@ from wikigen.model import (
     Sources,
     UnitKind,
 )
+from wikigen.report import did_you_mean
 
 
 def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
@@ -52,8 +53,9 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
         for citation in marker.citations:
             cited.setdefault(citation.key)
             if citation.key not in keys:
-                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`: add it "
-                                    "to the bibliography or fix the spelling"))
+                hint = did_you_mean(citation.key, keys)
+                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`{hint}: "
+                                    "add it to the bibliography or fix the spelling"))
     for marker in document.stray_markers:
         found.append(Diagnostic(document.path, marker.pos.line, marker.pos.column, "P006", Severity.WARNING,
                                 f"`{marker.raw}` stands where there is no sentence to mark: put it after the "
@@ -102,7 +104,7 @@ def check_document(
     meta = None
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
         found.extend(problems)
     resolved = tuple(k for k in cited if k in keys)
     article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))

@@ -25,6 +25,7 @@ CALLOUTS = {
     "example": "LLM-generated illustrative example (not a guideline)",
     "framing": "Therapeutic framing",
     "note": "Note",
+    "exempt": "Not checked: links and code only",  # the checker refuses any claim in it (P007)
 }
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
