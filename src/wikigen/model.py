@@ -259,6 +259,7 @@ class Meta:
     figure: Figure | None = None
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
+    ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
 
 
 @dataclass(frozen=True, slots=True)
