@@ -272,6 +272,7 @@ class Meta:
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
     reviewed: Review | None = None
+    ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,24 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     return found
 
 
+def _alias_problems(document: Document, aliases: tuple[tuple[str, str], ...]) -> list[Diagnostic]:
+    """An alias must lead to a sentence of the article, and its old id must not be a sentence's id again."""
+    ids = {sentence.id: sentence.kind for sentence in document.sentences}
+    found = []
+    for old, new in aliases:
+        pos = document.front.lines.get(f"ids.{old}", Pos(1, 1)) if document.front else Pos(1, 1)
+        if ids.get(new) is UnitKind.ROW:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, a table row: rows take no "
+                                "alias (link to the table's heading instead)"))
+        elif new not in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, which no sentence of this "
+                                "article has: use the id the sentence's “Copy link” gives on the published page"))
+        elif old in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, but `{old}` is again the id of "
+                                "a sentence of this article: remove the alias"))
+    return found
+
+
 def _slim(document: Document) -> Document:
     """What later stages need of a checked document when they parse it again themselves: its identity."""
     return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
@@ -106,6 +124,8 @@ def check_document(
         uses_llm = any(m.llm for m in markers)
         meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
         found.extend(problems)
+        if meta is not None:
+            found.extend(_alias_problems(document, meta.ids))
     resolved = tuple(k for k in cited if k in keys)
     article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
     if meta is not None:
