@@ -95,6 +95,8 @@ class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:
