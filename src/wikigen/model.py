@@ -69,9 +69,15 @@ class Sources:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One item of a group, as pandoc reads it: `[see @key, p. 33, a note]` has the prefix "see", the locator
+    "p. 33" and the suffix "a note" (the text after the locator, its leading comma dropped)."""
+
     key: str
     locator: str | None
     pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False  # `[-@key]`
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,13 +168,14 @@ def parse_document(source: SourceFile) -> Document:
     ids: dict[str, int] = {}
     units: list[Sentence] = []
     stray: list[Marker] = []
+    doubts: list[tuple[Pos, str]] = []
     file_lines = text.split("\n")
-    shared = {"ids": ids, "units": units, "stray": stray}
+    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts}
     # The lead first: its sources are the first the page shows, so they get the first numbers.
     prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
     caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
     env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray}
+           "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)
         if "too_deep" in env:
@@ -191,6 +192,8 @@ def parse_document(source: SourceFile) -> Document:
         message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
                    "may hold only links and code: move the text out of the block and mark it")
         diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
+    diagnostics.extend(Diagnostic(path, pos.line, pos.column, "P008", Severity.WARNING, message)
+                       for pos, message in doubts)
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
