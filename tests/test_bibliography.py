@@ -51,13 +51,13 @@ def test_persons_are_split_into_given_and_family():
     entry = parse("persons.bib").entries["persons"]
     assert entry.authors == (
         Person("Hans", "Müller"),
-        Person("Vincent", "van Gogh"),
-        Person("", "World Health Organization"),
-        Person("Martin Luther", "King Jr."),
+        Person("Vincent", "Gogh", particle="van"),
+        Person("", "World Health Organization", literal=True),
+        Person("Martin Luther", "King", suffix="Jr."),
     )
     assert entry.editors == (Person("Jane", "Doe"), Person("Richard", "Roe"))
     assert entry.fields["author"] == (
-        "Müller, Hans and van Gogh, Vincent and World Health Organization and King Jr., Martin Luther"
+        "Müller, Hans and van Gogh, Vincent and World Health Organization and King, Jr., Martin Luther"
     )
     assert entry.fields["editor"] == "Doe, Jane and Roe, Richard"
 
@@ -138,7 +138,7 @@ def test_crossref_inherits_missing_fields_but_not_the_identity():
     assert "doi" not in chapter.fields
     assert chapter.authors == (Person("Jane", "Doe"),)
     assert chapter.editors == (Person("Richard", "Roe"),)
-    assert where(bib.diagnostics) == [(7, 1, "B008")]
+    assert where(bib.diagnostics) == [(7, 41, "B008")]  # at the crossref field
     assert "`nowhere`" in bib.diagnostics[0].message
 
 
@@ -166,15 +166,19 @@ def test_missing_or_blank_title():
 
 def test_tier_must_be_t1_t2_or_t3():
     diagnostics = check("tiers.bib")
-    assert where(diagnostics) == [(3, 1, "B004"), (4, 1, "B004")]
+    assert where(diagnostics) == [(3, 30, "B004"), (4, 27, "B004")]  # at the tier field
     assert "tier `t1`" in diagnostics[0].message
 
 
 def test_doi_and_url_must_be_well_formed():
-    diagnostics = check("links.bib")
-    assert where(diagnostics) == [(2, 1, "B005"), (3, 1, "B005"), (4, 1, "B005"), (5, 1, "B005"), (6, 1, "B005")]
-    assert "drop the `https://doi.org/` prefix: write `doi = {10.1056/NEJMoa2034577}`" in diagnostics[0].message
-    assert all(d.severity is Severity.ERROR for d in diagnostics)
+    bib = parse("links.bib")
+    assert where(bib.diagnostics) == [(2, 33, "B104")]  # a DOI written as a link is read, with a warning
+    assert "read as `10.1056/NEJMoa2034577`; write `doi = {10.1056/NEJMoa2034577}`" in bib.diagnostics[0].message
+    assert bib.entries["prefixed"].fields["doi"] == "10.1056/NEJMoa2034577"
+    diagnostics = check_bibliography(bib, set(bib.entries))
+    assert where(diagnostics) == [(2, 1, "B102"), (3, 13, "B005"), (4, 28, "B005"), (5, 31, "B005"), (6, 33, "B005")]
+    assert "same DOI as `good`" in diagnostics[0].message  # once read, the DOI is the other entry's
+    assert all(d.severity is Severity.ERROR for d in diagnostics[1:])
 
 
 def test_uncited_entry_is_a_warning():
