@@ -40,7 +40,8 @@ def main() -> None:
 
         formatted = [format_reference(entry) for entry in entries]
     wall, (own2, children2) = time.perf_counter() - wall, _cpu()
-    print(f"{len(formatted)} references: wall {wall:.2f} s, cpu {own2 - own:.2f} s + children {children2 - children:.2f} s")
+    cpu = f"cpu {own2 - own:.2f} s + children {children2 - children:.2f} s"
+    print(f"{len(formatted)} references: wall {wall:.2f} s, {cpu}")
 
 
 if __name__ == "__main__":
