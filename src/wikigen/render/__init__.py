@@ -31,10 +31,10 @@ from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
-from wikigen.render.references import TIERS, Reference, format_reference, kind_label
+from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference"]
+__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
@@ -245,7 +245,10 @@ class SiteRenderer:
                 if key in entries:
                     cited.setdefault(key, []).append(article)
         known = references or {}
-        self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
+        unknown = [key for key in sorted(cited) if key not in known]
+        fresh = dict(zip(unknown, format_references([entries[k] for k in unknown], load_style(self.config)),
+                         strict=True)) if unknown else {}
+        self.references = {key: known.get(key) or fresh[key] for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
         # What a page shows of each reference (and how many articles cite it), hashed once: an article's key
