@@ -18,7 +18,7 @@ from wikigen.parse import _LINK_SOURCES, link_matches, parse_document, segment
 from wikigen.parse.markers import parse_group, parse_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FRONT = "---\ntitle: T\nsummary: S\ntype: theory\n---\n"
+FRONT = "---\ntitle: T\ntype: theory\n---\n"  # no summary: its units would precede the body's
 OFFSET = FRONT.count("\n")
 
 
@@ -140,6 +140,32 @@ def test_sentence_ids_are_stable_and_unique() -> None:
     assert ids[:2] == [s.id for s in second.sentences][:2]
 
 
+@pytest.mark.parametrize(
+    "edited",
+    [
+        "Mastery goals predict persistence, after failure in classrooms [@a].",  # a comma
+        "Mastery goals predict persistence after failure in most classrooms [@a].",  # a word inserted
+        "Mastery goals predict persistence after failure in classrooms [@a; @b].",  # a citation added
+        "Mastery goals predict persistence after failure in classrooms. [@a]",  # the marker moved
+        "mastery goals predict persistence after failure in classrooms [@a]!",  # case and punctuation
+    ],
+)
+def test_a_sentence_keeps_its_id_through_a_small_edit(edited: str) -> None:
+    text = FRONT + "Mastery goals predict persistence after failure in classrooms [@a]. Other words here [@llm].\n"
+    first = parse_document(SourceFile("content/a.md", text, ""))
+    second = parse_document(SourceFile("content/a.md", text.replace(text.split("\n")[-2].split(". Other")[0] + ".",
+                                                                    edited), ""))
+    assert [s.id for s in first.sentences] == [s.id for s in second.sentences]
+
+
+def test_colliding_ids_are_disambiguated_by_more_words_then_a_count() -> None:
+    text = FRONT + "Goal one alpha [@a]. Goal one beta [@a]. Goal one alpha [@a]. Goal one alpha [@a].\n"
+    ids = [s.id for s in parse_document(SourceFile("content/a.md", text, "")).sentences]
+    assert len(set(ids)) == 4
+    assert ids[3].endswith("-2") and not ids[2].endswith("-2")
+    assert ids == [s.id for s in parse_document(SourceFile("content/b.md", text, "")).sentences]
+
+
 def test_wrapping_balances_tokens() -> None:
     document = parse_document(SourceFile("content/a.md", FRONT + "A *b. C* d [@a]. [x. Y](https://e.org) z.\n", ""))
     inline = next(t for t in document.tokens if t.type == "inline")
@@ -169,6 +195,20 @@ def test_random_text_never_crashes_and_positions_are_in_range(body: str) -> None
     for marker in document.markers:
         for citation in marker.citations:
             assert 1 <= citation.pos.line <= len(lines)
+
+
+def test_summary_and_evidence_note_are_units_at_their_place_in_the_front_matter() -> None:
+    text = ("---\ntitle: T\nsummary: Lithium needs monitoring [@a]. Check levels weekly.\ntype: theory\nevidence:\n"
+            "  level: established\n  note: >-\n    Two trials [@b].\n---\nBody claim [@c].\n")
+    document = parse_document(SourceFile("content/case.md", text, ""))
+    described = [(u.kind, u.provenance, u.pos.line, u.pos.column, u.text) for u in document.sentences]
+    assert described == [
+        ("summary", "sourced", 3, 10, "Lithium needs monitoring."),
+        ("summary", "unmarked", 3, 41, "Check levels weekly."),
+        ("note", "sourced", 8, 5, "Two trials."),
+        ("sentence", "sourced", 10, 1, "Body claim."),
+    ]
+    assert [name for name, _ in document.front_tokens] == ["summary", "evidence.note"]
 
 
 # ---------------------------------------------------------------- pandoc as the oracle for citation syntax
