@@ -71,7 +71,8 @@ def _excerpts(root: Path) -> editorial.Excerpt:
         lines = files[path]
         if not 0 < pos.line <= len(lines):
             return None
-        text = " ".join(lines[pos.line - 1][pos.column - 1 :].split())
+        start = pos.column - 1
+        text = " ".join(lines[pos.line - 1][start : start + 160].split())  # a paragraph is often one line
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
     return excerpt
