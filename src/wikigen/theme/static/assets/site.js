@@ -1,4 +1,5 @@
-/* wikigen: provenance display toggle and citation previews. No dependencies; the page works without it. */
+/* wikigen: provenance display toggle and citation previews (the revision form: revision.js). No dependencies;
+   the page works without it. */
 (function () {
   "use strict";
   var main = document.getElementById("main");
@@ -21,33 +22,6 @@
           main.classList.add("prov-" + mode);
         }
       });
-    });
-  }
-
-  /* Before a revision is sent, look for text that resembles client identifiers (PHI). A warning, not a
-     filter: the second submit goes through, because only the writer can judge a false alarm. */
-  var IDENTIFIERS = [
-    ["an email address", /[^\s@]+@[^\s@]+\.[a-z]{2,}/i],
-    ["a phone number", /(?:\+?\d[\s().-]*){9,}/],
-    ["a date of birth", /\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?)\b|\b\d{1,2}[\/.-]\d{1,2}[\/.-](?:19|20)\d{2}\b/i],
-    ["a record number", /\b(?:mrn|medical record|record (?:no|number)|patient id|nhs (?:no|number)|ssn)\b|\b\d{3}-\d{2}-\d{4}\b/i]
-  ];
-  var form = document.querySelector(".revision-form");
-  var alertBox = document.getElementById("phi-alert");
-  if (form && alertBox) {
-    var confirmed = "";
-    form.addEventListener("submit", function (event) {
-      var text = form.querySelector("textarea").value;
-      var found = IDENTIFIERS.filter(function (item) { return item[1].test(text); })
-        .map(function (item) { return item[0]; });
-      if (found.length && confirmed !== text) {
-        event.preventDefault();
-        confirmed = text;
-        alertBox.textContent = "Your text seems to contain " + found.join(", ") +
-          ". Remove anything that could identify a client, then send again. If it identifies no one, press Send again.";
-        alertBox.hidden = false;
-        form.querySelector("textarea").focus();
-      }
     });
   }
 
