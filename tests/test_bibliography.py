@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -605,3 +606,32 @@ def test_generated_fields_never_crash_the_checker(entries):
     check_bibliography(bib, set(bib.entries))
     for entry in bib.entries.values():
         to_csl(entry)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["family", "given", "literal", "date-parts", "raw", "id"]), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_JSON_VALUES, st.dictionaries(
+    st.sampled_from(["id", "type", "title", "author", "editor", "issued", "accessed", "DOI", "URL", "PMID", "note",
+                     "container-title", "tier", "page"]), _JSON_VALUES, max_size=8)), max_size=4))
+def test_generated_csl_json_never_crashes_the_checker(items):
+    bib = parse_bibliography(SourceFile("refs.json", json.dumps(items), ""))
+    check_bibliography(bib, set(bib.entries))
+    for entry in bib.entries.values():
+        to_csl(entry)
+
+
+def test_odd_csl_json_values_still_format():
+    items = [{"id": "a", "type": "article-journal", "title": ["not", "text"], "author": "Smith",
+              "editor": [{"family": 3}, "x", {"given": None}], "issued": {"date-parts": [["2020", "x"]]},
+              "accessed": "yesterday", "volume": 12, "page": True, "container-title": {"nested": 1}},
+             {"id": "b", "title": "Plain", "issued": {"raw": "2009-03"}}]
+    bib = parse_bibliography(SourceFile("refs.json", json.dumps(items), ""))
+    a, b = format_references(list(bib.entries.values()), load_style())
+    assert a.text == "3 (Ed.). (2020). 12." and b.text == "Plain. (2009)."  # the odd values are left out

@@ -304,15 +304,49 @@ def _same_resource(url: str, ids: dict[str, str]) -> bool:
     )
 
 
-def _protect_item(value):
-    """An item read from CSL-JSON with its text protected (CSL-JSON carries no markup wikigen keeps)."""
-    if isinstance(value, str):
-        return _protect(value)
-    if isinstance(value, dict):
-        return {k: _protect_item(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_protect_item(v) for v in value]
-    return value
+_CSL_NAMES = frozenset({"author", "editor", "translator", "container-author", "collection-editor", "composer",
+                        "director", "editorial-director", "illustrator", "interviewer", "recipient", "reviewed-author",
+                        "original-author", "chair", "compiler", "contributor", "curator", "executive-producer",
+                        "guest", "host", "narrator", "organizer", "performer", "producer", "script-writer",
+                        "series-creator"})
+_CSL_DATES = frozenset({"issued", "accessed", "event-date", "original-date", "submitted", "available-date"})
+
+
+def _protect_item(item: dict) -> dict:
+    """An item read from CSL-JSON, protected and reduced to what CSL-JSON allows (names as lists of objects,
+    dates as objects, everything else text or a number), so no value an export holds can stop pandoc."""
+    clean: dict = {}
+    for key, value in item.items():
+        if key in _CSL_NAMES:
+            names = [{k: _protect(_scalar(v)) for k, v in n.items() if _scalar(v)}
+                     for n in (value if isinstance(value, list) else []) if isinstance(n, dict)]
+            if names := [n for n in names if n]:
+                clean[key] = names
+        elif key in _CSL_DATES:
+            if isinstance(value, dict) and (date := _csl_date(value)):
+                clean[key] = date
+        elif _scalar(value):
+            clean[key] = _protect(_scalar(value))
+    return clean
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def _csl_date(value: dict) -> dict | None:
+    parts = value.get("date-parts")
+    if isinstance(parts, list):
+        ends = [[int(p) for p in end[:3] if _scalar(p).lstrip("-").isdigit()] for end in parts[:2]
+                if isinstance(end, list)]
+        if ends and all(ends):
+            return {"date-parts": ends}
+    for key in ("literal", "raw"):
+        if text := _scalar(value.get(key)):
+            return {"literal": _protect(text)} if key == "literal" else parse_date(text)
+    return None
 
 
 # ---------------------------------------------------------------- the processor
