@@ -495,6 +495,7 @@ def test_csl_json_bibliography():
     assert bib.entries["katayamaStimulusContextDetermines1998"].tier == "T1"  # BBT's `tex.tier:` line
     assert where(bib.diagnostics) == [(44, 3, "B104")]  # a DOI written as a link, at its item
     assert bib.entries["who2019physical"].authors == (Person("", "World Health Organization", literal=True),)
+    assert [references.kind_label(e) for e in bib.entries.values()] == ["Journal article"] * 3 + ["Book"]
     broken = parse_bibliography(SourceFile("refs.json", '[{"id": "a", "title": "A"},\n {"title": "B"}, 3,\n', ""))
     assert where(broken.diagnostics) == [(3, 1, "B001")]
     shapes = parse_bibliography(SourceFile("refs.json", '{"a": 1}', ""))

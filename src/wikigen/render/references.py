@@ -145,8 +145,35 @@ class Reference:
     note: str | None
 
 
+_CSL_LABELS = {  # CSL types (of BibLaTeX types not above, and of CSL-JSON items)
+    "article-journal": "Journal article",
+    "article-magazine": "Magazine article",
+    "article-newspaper": "Newspaper article",
+    "book": "Book",
+    "chapter": "Book chapter",
+    "entry-encyclopedia": "Encyclopedia entry",
+    "entry-dictionary": "Dictionary entry",
+    "paper-conference": "Conference paper",
+    "report": "Report",
+    "thesis": "Thesis",
+    "webpage": "Web page",
+    "post-weblog": "Blog post",
+    "motion_picture": "Video",
+    "broadcast": "Video",
+    "dataset": "Dataset",
+    "software": "Software",
+    "manuscript": "Unpublished manuscript",
+    "legislation": "Legislation",
+    "patent": "Patent",
+    "standard": "Standard",
+    "periodical": "Periodical",
+    "pamphlet": "Booklet",
+}
+
+
 def kind_label(entry: Entry) -> str:
-    label = _LABELS.get(entry.entry_type.lower())
+    kind = entry.entry_type.lower()
+    label = _LABELS.get(kind) or _CSL_LABELS.get(_CSL_TYPES.get(kind, kind))
     if label:
         return label
     howpublished = entry.fields.get("howpublished", "").lower()
