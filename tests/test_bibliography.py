@@ -15,6 +15,7 @@ from wikigen.check.bibliography import check_bibliography
 from wikigen.config import Config, load_config
 from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 from wikigen.parse.bibliography import _decode, _latex_to_text, parse_bibliography
+from wikigen.parse.markers import parse_group
 from wikigen.render import references
 from wikigen.render.references import Reference, format_references, load_style, to_csl
 
@@ -408,8 +409,12 @@ def test_keys_that_cannot_be_cited_bare_are_warned_about(key: str, citable: bool
     found = [d for d in bib.diagnostics if d.code == "B103"]
     assert bool(found) is not citable, bib.diagnostics
     if found:
-        assert f"[@{{{key}}}]" in found[0].message and "Citation Key" in found[0].message
+        assert "rename it" in found[0].message and "Citation Key" in found[0].message
         assert found[0].severity is Severity.WARNING
+        # the braces are offered only where the citation parser reads them
+        braced = parse_group(f"[@{{{key}}}]", 0)
+        offered = not braced.problems and [c.key for c in braced.citations] == [key]
+        assert (f"`[@{{{key}}}]`" in found[0].message) is offered
 
 
 @pytest.mark.parametrize(
