@@ -481,10 +481,12 @@ def test_styles_by_name_alias_and_path(tmp_path: Path):
 @pytest.mark.parametrize(
     ("value", "problem"),
     [("no-such-style", "names no style"), ("missing.csl", "cannot be read"), ("bad.csl", "not valid XML"),
-     ("notcsl.csl", "not an independent CSL style")],
+     ("notcsl.csl", "not an independent CSL style"), ("nomacro.csl", "calls undefined macros: nope")],
 )
 def test_a_style_that_cannot_be_used_is_a_config_problem(tmp_path: Path, value: str, problem: str):
     (tmp_path / "bad.csl").write_text("<style", encoding="utf-8")
+    apa = load_style().xml
+    (tmp_path / "nomacro.csl").write_text(apa.replace('<text macro="title"', '<text macro="nope"', 1), "utf-8")
     (tmp_path / "notcsl.csl").write_text("<html/>", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(f'[tool.wikigen]\ncsl = "{value}"\n', encoding="utf-8")
     loaded = load_config(tmp_path)
@@ -641,3 +643,10 @@ def test_odd_csl_json_values_still_format():
     bib = parse_bibliography(SourceFile("refs.json", json.dumps(items), ""))
     a, b = format_references(list(bib.entries.values()), load_style())
     assert a.text == "3 (Ed.). (2020). 12." and b.text == "Plain. (2009)."  # the odd values are left out
+
+
+def test_a_pandoc_that_fails_stops_the_build_with_its_reason(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(references, "pandoc", lambda: "false")
+    entry = parse_bibliography(SourceFile("refs.bib", "@misc{never_formatted_before, title = {T}}", "")).entries
+    with pytest.raises(references.FormatError, match="pandoc could not format the references with style `apa`"):
+        format_references(list(entry.values()), load_style())

@@ -379,6 +379,10 @@ def _csl_date(value: dict) -> dict | None:
 # ---------------------------------------------------------------- the processor
 
 
+class FormatError(Exception):
+    """pandoc is missing or refuses the style: the build stops, with the reason, before anything is written."""
+
+
 @dataclass(frozen=True, slots=True)
 class Style:
     """A CSL style as wikigen runs it: its text with disambiguation removed, and what identifies it."""
@@ -411,7 +415,7 @@ def pandoc() -> str:
         return str(shipped)
     if found := shutil.which("pandoc"):
         return found
-    raise RuntimeError("pandoc not found: install wikigen's dependencies (`pip install pypandoc-binary`)")
+    raise FormatError("pandoc not found: install wikigen's dependencies (`pip install pypandoc-binary`)")
 
 
 _ENTRY_DIV = re.compile(r'<div id="ref-(r\d+)" class="csl-entry"[^>]*>')
@@ -430,8 +434,8 @@ def _run_pandoc(items: list[dict], style: Style) -> dict[str, str]:
             input="---\nnocite: '[@*]'\n---\n", capture_output=True, text=True, encoding="utf-8", check=False,
         )
     if run.returncode:
-        raise RuntimeError(f"pandoc could not format the references with style `{style.name}`: "
-                           f"{run.stderr.strip() or run.returncode}")
+        raise FormatError(f"pandoc could not format the references with style `{style.name}` (fix the style or "
+                          f"set `csl` to another): {run.stderr.strip()[:500] or run.returncode}")
     marks = list(_ENTRY_DIV.finditer(run.stdout))
     found = {}
     for mark, after in zip(marks, [*marks[1:], None], strict=True):
