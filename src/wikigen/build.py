@@ -116,7 +116,8 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             with no_gc():
                 document = parse_document(text)
             if same:
-                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
+                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
+                                                                        front_tokens=()))
         result = check_document(document, keys, slugs, config, keep=False)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)

@@ -69,9 +69,15 @@ class Sources:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One item of a group, as pandoc reads it: `[see @key, p. 33, a note]` has the prefix "see", the locator
+    "p. 33" and the suffix "a note" (the text after the locator, its leading comma dropped)."""
+
     key: str
     locator: str | None
     pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False  # `[-@key]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,8 @@ class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +164,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:

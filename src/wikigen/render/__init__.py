@@ -446,6 +446,8 @@ class SiteRenderer:
             counts=counts,
             url=url,
             body=Markup(body.html),
+            lead=Markup(body.lead) if body.lead else meta.summary,
+            evidence_note=Markup(body.note) if body.note else (meta.evidence.note if meta.evidence else None),
             figure=figure,
             headings=body.headings,
             sources=sources,
