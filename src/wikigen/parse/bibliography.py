@@ -294,9 +294,9 @@ def _clean_doi(doi: str) -> str | None:
     return urllib.parse.unquote(doi[prefix.end() :]).strip() if prefix else None
 
 
-def _citable(key: str) -> bool:
-    """Whether `[@key]` cites `key` (wikigen reads citations as pandoc does)."""
-    marker = parse_group(f"[@{key}]", 0)
+def _cites(group: str, key: str) -> bool:
+    """Whether the citation group `group` cites `key` and nothing else (wikigen reads citations as pandoc does)."""
+    marker = parse_group(group, 0)
     return not marker.problems and [c.key for c in marker.citations] == [key]
 
 
@@ -362,13 +362,15 @@ class _Parser:
             )
             return False
         self.first_line[key.casefold()] = (key, pos.line)
-        if not _citable(key):
+        if not _cites(f"[@{key}]", key):
+            braced = f"[@{{{key}}}]"
+            how = f"cite it in braces, `{braced}`, or rename it" if _cites(braced, key) else "rename it"
             self.report(
                 pos,
                 "B103",
-                f"key `{key}` cannot be cited as `[@{key}]`: cite it in braces, `[@{{{key}}}]`, or rename it to "
-                "letters, digits and inner `:.#$%&-+?<>~/` (in Zotero with Better BibTeX: change the citation key "
-                "formula, or pin this item's key with a `Citation Key: newkey` line in its Extra field)",
+                f"key `{key}` cannot be cited as `[@{key}]`: {how} to letters, digits and inner "
+                "`:.#$%&-+?<>~/` (in Zotero with Better BibTeX: change the citation key formula, or pin this "
+                "item's key with a `Citation Key: newkey` line in its Extra field)",
                 Severity.WARNING,
             )
         return True
