@@ -13,7 +13,7 @@ from wikigen.parse import _LINK_SOURCES, link_matches, parse_document, segment
 from wikigen.parse.markers import parse_group, parse_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FRONT = "---\ntitle: T\nsummary: S\ntype: theory\n---\n"
+FRONT = "---\ntitle: T\ntype: theory\n---\n"  # no summary: its units would precede the body's
 OFFSET = FRONT.count("\n")
 
 
@@ -186,3 +186,17 @@ def test_random_text_never_crashes_and_positions_are_in_range(body: str) -> None
     for marker in document.markers:
         for citation in marker.citations:
             assert 1 <= citation.pos.line <= len(lines)
+
+
+def test_summary_and_evidence_note_are_units_at_their_place_in_the_front_matter() -> None:
+    text = ("---\ntitle: T\nsummary: Lithium needs monitoring [@a]. Check levels weekly.\ntype: theory\nevidence:\n"
+            "  level: established\n  note: >-\n    Two trials [@b].\n---\nBody claim [@c].\n")
+    document = parse_document(SourceFile("content/case.md", text, ""))
+    described = [(u.kind, u.provenance, u.pos.line, u.pos.column, u.text) for u in document.sentences]
+    assert described == [
+        ("summary", "sourced", 3, 10, "Lithium needs monitoring."),
+        ("summary", "unmarked", 3, 41, "Check levels weekly."),
+        ("note", "sourced", 8, 5, "Two trials."),
+        ("sentence", "sourced", 10, 1, "Body claim."),
+    ]
+    assert [name for name, _ in document.front_tokens] == ["summary", "evidence.note"]

@@ -6,12 +6,8 @@ Positions are 1-based lines and columns in the original file.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import gc
-import operator
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +95,8 @@ class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +131,7 @@ class Heading:
     level: int
     text: str
     anchor: str
+    pos: Pos | None = None  # where the heading's line starts (a section threshold's diagnostic stands there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +158,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:
@@ -245,6 +245,21 @@ class ProvenanceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A clinician's sign-off from the front matter: the digest is of the checked text they read."""
+
+    by: str
+    date: str  # ISO date
+    digest: str
+
+
+class ReviewState(enum.StrEnum):
+    REVIEWED = "reviewed"
+    UNREVIEWED = "unreviewed"
+    CHANGED = "changed"  # edited since the review: the checked text's digest differs
+
+
+@dataclass(frozen=True, slots=True)
 class Meta:
     title: str
     summary: str
@@ -259,6 +274,7 @@ class Meta:
     figure: Figure | None = None
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
+    reviewed: Review | None = None
     ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
 
 
@@ -273,6 +289,32 @@ class Counts:
     def sourced_share(self) -> float:
         return self.sourced / self.sentences if self.sentences else 0.0
 
+    @property
+    def llm_share(self) -> float:
+        return self.llm / self.sentences if self.sentences else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SectionCounts:
+    """The checked units under a heading, down to the next heading of its level or above (its subsections
+    included); the heading "" is the text before the first heading."""
+
+    heading: str
+    level: int
+    pos: Pos
+    counts: Counts
+    cited: tuple[str, ...] = ()  # resolved keys cited in the section, in order of first citation
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the editorial report, the dashboard and the thresholds read of an article, made by the check so
+    that they need neither its text nor a second parse."""
+
+    sections: tuple[SectionCounts, ...] = ()
+    llm: tuple[Pos, ...] = ()  # where each sentence tagged `[@llm]` (or under an `[@llm]` container) starts
+    digest: str = ""  # of the checked text, as a clinical review records it
+
 
 @dataclass(frozen=True)
 class Article:
@@ -280,10 +322,18 @@ class Article:
     meta: Meta | None  # None when the front matter failed
     counts: Counts
     cited: tuple[str, ...]  # resolved keys in order of first citation
+    figures: Figures = Figures()
 
     @property
     def slug(self) -> str:
         return self.document.slug
+
+    @property
+    def review(self) -> ReviewState:
+        reviewed = self.meta.reviewed if self.meta else None
+        if reviewed is None:
+            return ReviewState.UNREVIEWED
+        return ReviewState.REVIEWED if reviewed.digest == self.figures.digest else ReviewState.CHANGED
 
 
 @dataclass(frozen=True)
@@ -331,43 +381,3 @@ class OutputFile:
 
     path: str
     content: bytes
-
-
-# ---------------------------------------------------------------- pickling
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Parsing, pickling and unpickling make millions of objects that all stay alive: cyclic GC would rescan
-    them again and again (a quarter of the parse time, half of reading 10,000 cached checks) and find nothing
-    to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _pickle_as_tuples(cls: type) -> None:
-    """A frozen slotted dataclass pickles through dataclasses' `__getstate__`, which calls `fields()` for every
-    object: a third of the time of caching a parsed document. The same state as a plain tuple is not."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    get = operator.attrgetter(*names)
-
-    def getstate(self) -> tuple:
-        return get(self) if len(names) > 1 else (get(self),)
-
-    def setstate(self, state: tuple) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    cls.__getstate__ = getstate  # type: ignore[attr-defined]
-    cls.__setstate__ = setstate  # type: ignore[attr-defined]
-
-
-for _class in [v for v in globals().values() if isinstance(v, type) and dataclasses.is_dataclass(v)]:
-    if "__slots__" in _class.__dict__:
-        _pickle_as_tuples(_class)
-del _class

@@ -1,7 +1,7 @@
 """Parse the BibTeX bibliography into plain-text entries.
 
-bibtexparser only splits the file: its LaTeX and name middlewares cost about fifteen times the split, since
-pylatexenc takes about 1 ms a value. Here plain values skip decoding, accents and escapes are decoded by a table,
+bibtexparser only splits the file: its LaTeX and name middlewares cost many times the split, since
+pylatexenc is slow on every value. Here plain values skip decoding, accents and escapes are decoded by a table,
 and pylatexenc sees only the rest, once per distinct value. Every problem becomes a diagnostic, so one broken
 entry never hides the others.
 """
@@ -90,7 +90,7 @@ _WALKER_CONTEXT = latexwalker.get_default_latex_context_db()  # built once: pyla
 
 @functools.lru_cache(maxsize=1 << 14)
 def _latex_to_text(text: str) -> str:
-    """pylatexenc costs about 1 ms a value, so it runs only on real LaTeX, once per distinct value (names repeat)."""
+    """pylatexenc is slow, so it runs only on real LaTeX, once per distinct value (names repeat)."""
     try:
         return _DECODER.latex_to_text(_UNESCAPED_TEXT_SPECIALS.sub(r"\\\1", text), latex_context=_WALKER_CONTEXT)
     except RecursionError:  # pylatexenc recurses per brace level: a few hundred levels exhaust the stack

@@ -330,6 +330,22 @@ class _Annotator:
         text = " | ".join(_display(_flatten(c.children or [])[0]) for c in cells)
         row_open.meta = {"unit": self._new(UnitKind.ROW, text, Pos(line, column), markers, inherited)}
 
+    def exempt(self, token: Token) -> None:
+        """Inside `::: exempt` only what makes no claim may stand: link text, code, punctuation. The first word
+        outside a link is noted in `env["exempt_claims"]` as (position, text), for P007."""
+        children = token.children or []
+        depth = 0
+        for index, child in enumerate(children):
+            depth += child.type == "link_open"
+            depth -= child.type == "link_close"
+            if depth or child.type == "citation" or not (child.type == "text" and _WORD.search(child.content)):
+                continue
+            locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
+            at = _child_offsets(token.content, children)[index] + _WORD.search(child.content).start()
+            self.env.setdefault("exempt_claims", []).append((locate(at), _display(_flatten(children)[0])))
+            break
+        _freeze_groups(children, _nowhere)
+
     def container_marker(self, token: Token) -> Marker | None:
         match = _CONTAINER_MARKER.search(token.info)
         if not match or not token.map:
@@ -382,6 +398,8 @@ def _units_rule(state: StateCore) -> None:
             index = end
         elif kind == "inline" and not skip_inline and not exempt and not body:
             annotate.inline(token, unit_kind, inherited)
+        elif kind == "inline" and exempt and not skip_inline:
+            annotate.exempt(token)
         elif kind == "inline":
             _freeze_groups(token.children or [], _nowhere)
         index += 1

@@ -222,8 +222,8 @@ def _memoise_style_lookups() -> None:
 
 @functools.cache
 def _item_type() -> type:
-    """citeproc-py reaches an item's reference through two properties and two dictionary lookups, some 300
-    times an entry; an item is formatted once, against one source, so the answers can be kept (40% of the time)."""
+    """citeproc-py reaches an item's reference through two properties and two dictionary lookups, hundreds of
+    times an entry; an item is formatted once, against one source, so the answers can be kept."""
     from citeproc import CitationItem
 
     class Item(CitationItem):
