@@ -37,7 +37,7 @@ TIERS = {
 }
 _STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
 _RESTORE = {v: html.escape(k) for k, v in _STAND_INS.items()}
-_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by the style's "et al." after formatting
+_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by ", et al." after formatting
 _ET_AL_TEXT = re.compile(r"(?:[,;]?\s*(?:&amp;|\band\b|&)?\s*)\ue010")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
 _RENAMED_TAGS = {"em": "i", "strong": "b", "i": "i", "b": "b", "sup": "sup", "sub": "sub"}
