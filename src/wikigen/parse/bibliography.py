@@ -118,15 +118,18 @@ _BAD_KEY_CHAR = re.compile(r'[\s{}",#%\\]')
 _EXTRA_MACROS = {
     "TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "hyphen": "-", "textless": "<", "textgreater": ">",
     "textunderscore": "_", "slash": "/", "textbackslash": "\\", "textbar": "|", "textasciitilde": "~",
-    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×",
+    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×", "textquotedbl": '"', "pounds": "£",
+    "euro": "€", "ddag": "‡", "relax": "",
 }
 _EXTRA_WRAPPERS = {  # a command around one argument, and how the argument prints
     **dict.fromkeys(("mkbibquote", "enquote"), "\u201c%s\u201d"),
     **dict.fromkeys(
         ("mkbibemph", "mkbibitalic", "mkbibbold", "textsuperscript", "textsubscript", "mkbibsuperscript",
-         "mkbibsubscript", "textnormal", "NoCaseChange"),
+         "mkbibsubscript", "textnormal", "NoCaseChange", "mbox", "hbox", "textsf", "texttt", "textup", "nolinkurl",
+         "uppercase", "MakeUppercase", "lowercase", "MakeLowercase"),
         "%s",
     ),
+    "noopsort": "",  # BibTeX's sorting trick: `{\noopsort{a}}Title` sorts under "a" and prints nothing
 }
 
 
