@@ -523,6 +523,7 @@ def _csl_year(date: object) -> str:
     return _text(date.get("raw") or date.get("literal"))
 
 
+_CSL_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 _TIER_LINE = re.compile(r"(?im)^\s*(?:tex\.)?tier\s*:\s*(\S+)\s*$")
 _CSL_FIELDS = {  # what the checker and the tests read of an item, by the BibTeX name they know
     "title": "title", "doi": "DOI", "url": "URL", "pmid": "PMID", "pmcid": "PMCID", "journal": "container-title",
@@ -544,13 +545,12 @@ def _parse_csl_json(source: SourceFile) -> Bibliography:
     if not isinstance(items, list):
         parser.report(Pos(1, 1), "B001", "a CSL-JSON bibliography is an array of items, `[{\"id\": ...}, ...]`")
         return Bibliography(path, {}, tuple(parser.diagnostics))
-    ids = re.finditer(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)', text)
-    positions: dict[str, Pos] = {}
-    for match in ids:
+    positions: dict[str, Pos] = {}  # an item's `"id"`: where its diagnostics point
+    for match in _CSL_ID.finditer(text):
         with contextlib.suppress(json.JSONDecodeError):
-            line = text.count("\n", 0, match.start()) + 1
-            positions.setdefault(str(json.loads(match.group(1))), Pos(line, match.start() - text.rfind("\n", 0,
-                                                                                                   match.start())))
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            pos = Pos(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)
+            positions.setdefault(str(json.loads(match.group(1))), pos)
     for number, item in enumerate(items, 1):
         key = _text(item.get("id")) if isinstance(item, Mapping) else ""
         pos = positions.get(key, Pos(1, 1))

@@ -251,7 +251,7 @@ def to_csl(entry: Entry) -> dict:
     is taken as it is, protected."""
     if entry.csl is not None:
         item = {**entry.csl, "id": "ref"}
-        if _same_resource(_text(item.get("URL")), entry.identifiers):
+        if _same_resource(_scalar(item.get("URL")), entry.identifiers):
             del item["URL"]
         return _protect_item(item)
     f = dict(entry.fields)
@@ -314,10 +314,6 @@ def to_csl(entry: Entry) -> dict:
             csl[name] = date
     csl.update((k, _protect(v)) for k, v in values.items() if v)
     return csl
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _same_resource(url: str, ids: dict[str, str]) -> bool:
