@@ -1,9 +1,10 @@
-"""Parse the BibTeX bibliography into plain-text entries.
+"""Parse the bibliography (BibTeX or BibLaTeX, or CSL-JSON) into plain-text entries with names split as CSL
+splits them.
 
 bibtexparser only splits the file: its LaTeX and name middlewares cost many times the split, since
 pylatexenc is slow on every value. Here plain values skip decoding, accents and escapes are decoded by a table,
 and pylatexenc sees only the rest, once per distinct value. Every problem becomes a diagnostic, so one broken
-entry never hides the others.
+entry (or one value pylatexenc cannot read) never hides the others.
 """
 
 from __future__ import annotations
