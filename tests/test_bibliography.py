@@ -322,6 +322,8 @@ def test_names_become_csl_name_parts():
         ("The \\LaTeX{} companion", "The LaTeX companion"),
         ("Under 5\\textless{} years", "Under 5< years"),
         ("\\mkbibquote{Quoted} words", "“Quoted” words"),
+        ("{\\noopsort{a}}Zeta functions", "Zeta functions"),
+        ("Costs in \\pounds{} and \\mbox{per-patient} \\texttt{R} code", "Costs in £ and per-patient R code"),
     ],
 )
 def test_latex_left_in_titles_is_decoded(title: str, printed: str):
