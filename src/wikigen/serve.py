@@ -415,9 +415,10 @@ class DevServer:
     """Builder, watchers and HTTP server. `start()` returns once the first build finished; `stop()` ends all."""
 
     def __init__(self, root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
-                 verbose: bool = False, log: Callable[[str], None] | None = None) -> None:
+                 verbose: bool = False, log: Callable[[str], None] | None = None, drafts: bool = False) -> None:
         self.root = root.resolve()
         self.search = search
+        self.drafts = drafts
         self.shared = _Shared()
         self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._dirty = threading.Event()
@@ -512,7 +513,7 @@ class DevServer:
         index is brought up to date (a second build that keeps every page and re-indexes the changed shards) only
         while no edit waits, since Pagefind takes seconds a shard."""
         if self._renderer is None and self.shared.status.ok:  # the first build changed nothing, so made none
-            self._renderer = site_renderer(self.root)
+            self._renderer = site_renderer(self.root, self.drafts)
         while not self._stop.is_set():
             if self._index_due and not self._dirty.is_set():
                 self.rebuild(index=True)
@@ -579,14 +580,15 @@ class DevServer:
         try:
             shared.output = self._output(load_config(self.root).config)
             try:
-                result = build(self.root, search=with_search, keep_index=wanted and not with_search)
+                result = build(self.root, search=with_search, keep_index=wanted and not with_search,
+                               drafts=self.drafts)
             except SearchIndexError as exc:
                 if not with_search:
                     raise
                 self._search_broken = True
                 with_search = False
                 self._log(f"wikigen serve: search index failed, serving without search: {exc}")
-                result = build(self.root, search=False)
+                result = build(self.root, search=False, drafts=self.drafts)
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, OSError | NotImplementedError | OutputError | SearchIndexError):
@@ -717,9 +719,9 @@ class DevServer:
 
 
 def serve(root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
-          verbose: bool = False) -> int:
+          verbose: bool = False, drafts: bool = False) -> int:
     """Run until Ctrl+C (or SIGTERM). Returns 0."""
-    server = DevServer(root, port, host, search=search, verbose=verbose)
+    server = DevServer(root, port, host, search=search, verbose=verbose, drafts=drafts)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)

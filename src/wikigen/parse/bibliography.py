@@ -21,7 +21,7 @@ from bibtexparser.model import Entry as RawEntry
 from pylatexenc import latex2text, latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 
-from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
+from wikigen.model import TODO_TAG, Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 
 # bibtexparser logs every failed block; we report them as diagnostics, so keep them off stderr.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -222,8 +222,10 @@ class _Parser:
             what = "it has no key" if not key else f"its key `{key}` contains {bad.group()!r}"
             self.report(pos, "B001", f"cannot parse entry: {what}; write `@{block.entry_type}{{key, ...`")
             return
-        if key.casefold() == "llm":
-            self.report(pos, "B007", "key `llm` is reserved for the LLM tag; rename the entry and its citations")
+        if key.casefold() in ("llm", TODO_TAG):
+            tag = {"llm": "the LLM tag", TODO_TAG: "the placeholders of drafts"}[key.casefold()]
+            self.report(pos, "B007", f"key `{key.casefold()}` is reserved for {tag}; rename the entry and its "
+                        "citations")
             return
         if first := self.first_line.get(key.casefold()):
             spelled = "" if first[0] == key else f" as `{first[0]}` (keys ignore case)"
