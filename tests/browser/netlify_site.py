@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import threading
-import tomllib
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
+
+from wikigen.serve import headers
+from wikigen.serve.headers import HeaderRule, header_rules
+
+__all__ = ["HeaderRule", "header_rules", "headers_for", "load_netlify", "serve"]
 
 REPO = Path(__file__).resolve().parents[2]
 NETLIFY_DEFAULT_CACHE = "public, max-age=0, must-revalidate"
@@ -25,53 +28,15 @@ NETLIFY_DEFAULT_CACHE = "public, max-age=0, must-revalidate"
 # ---------------------------------------------------------------- netlify.toml headers, matched like Netlify
 
 
-def _part_pattern(part: str) -> str:
-    # Ported from @netlify/headers-parser (for_regexp.js).
-    if part.startswith(":"):
-        return "([^/]+)"
-    if part == "*":
-        return "?(.*)"
-    if "*" in part:
-        return "(.*)".join(re.escape(piece) for piece in part.split("*"))
-    return re.escape(part)
-
-
-def for_regexp(path: str) -> re.Pattern[str]:
-    parts = [p.rstrip() for p in path.split("/") if p.rstrip()]
-    return re.compile("^/" + "/".join(_part_pattern(p) for p in parts) + "/?$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class HeaderRule:
-    path: str
-    pattern: re.Pattern[str]
-    values: dict[str, str]
-
-
 def load_netlify(path: Path = REPO / "netlify.toml") -> dict[str, Any]:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    return headers.load_netlify(path)
 
 
-def header_rules(config: dict[str, Any]) -> list[HeaderRule]:
-    rules = []
-    for rule in config.get("headers", []):
-        values = {name.strip(): " ".join(str(value).split()) for name, value in rule.get("values", {}).items()}
-        rules.append(HeaderRule(rule["for"], for_regexp(rule["for"]), values))
-    return rules
-
-
-def headers_for(rules: tuple[HeaderRule, ...] | list[HeaderRule], url_path: str) -> dict[str, str]:
-    """The headers Netlify adds to `url_path`: every matching rule, repeated names joined with a comma."""
-    merged: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for rule in rules:
-        if rule.pattern.match(url_path):
-            for name, value in rule.values.items():
-                names.setdefault(name.lower(), name)
-                merged.setdefault(name.lower(), []).append(value)
-    result = {names[key]: ", ".join(values) for key, values in merged.items()}
-    if "cache-control" not in merged:
+def headers_for(rules: Iterable[HeaderRule], url_path: str) -> dict[str, str]:
+    """The headers Netlify adds to `url_path` (as `wikigen serve` matches them), with Netlify's default
+    Cache-Control where no rule sets one."""
+    result = headers.headers_for(rules, url_path)
+    if "cache-control" not in {name.lower() for name in result}:
         result["Cache-Control"] = NETLIFY_DEFAULT_CACHE
     return result
 

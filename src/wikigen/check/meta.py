@@ -18,6 +18,7 @@ from wikigen.model import (
     Meta,
     Pos,
     ProvenanceInfo,
+    Review,
     Severity,
     Video,
 )
@@ -155,8 +156,28 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
 
 KNOWN = {
     "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
-    "key_figures", "video", "figure", "see_also", "provenance", "draft",
+    "key_figures", "video", "figure", "see_also", "provenance", "reviewed", "ids", "draft",
 }
+_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _aliases(data: dict, fields: _Fields) -> tuple[tuple[str, str], ...]:
+    """`ids: {old-id: new-id}`: the sentence now called new-id also answers links to old-id."""
+    value = data.get("ids")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fields.problem("ids", f"`ids` must map old sentence ids to current ones, like `ids: {{s-c72e2e0f: s-d32ad275}}`"
+                       f", got {_kind(value)}")
+        return ()
+    found = []
+    for old, new in value.items():
+        if not (isinstance(old, str) and isinstance(new, str) and _ANCHOR.fullmatch(old) and _ANCHOR.fullmatch(new)):
+            fields.problem(f"ids.{old}", f"`ids.{old}` must map an id to an id (letters, digits, - and _), got "
+                           f"{old!r}: {new!r}")
+            continue
+        found.append((old, new))
+    return tuple(found)
 
 
 def check_meta(
@@ -225,6 +246,16 @@ def check_meta(
     if not isinstance(draft, bool):
         fields.problem("draft", f"`draft` must be true or false, got {_kind(draft)}")
 
+    reviewed = None
+    if (raw := fields.mapping(data, "reviewed", {"by", "date", "digest"})) is not None:
+        by, digest = fields.text(raw, "by", "reviewed.", True), fields.text(raw, "digest", "reviewed.", True)
+        date = _date(raw["date"]) if raw.get("date") is not None else None
+        if date is None:
+            fields.problem("reviewed.date" if "date" in raw else "reviewed",
+                           "`reviewed.date` must be the date of the review, like 2026-06-04")
+        if by and digest and date:
+            reviewed = Review(by, date, digest)
+
     meta = Meta(
         draft=draft is True,
         title=title or "",
@@ -240,5 +271,7 @@ def check_meta(
         figure=figure,
         see_also=see_also,
         provenance=provenance,
+        reviewed=reviewed,
+        ids=_aliases(data, fields),
     )
     return (None if fields.diagnostics else meta), fields.diagnostics

@@ -98,7 +98,7 @@ def slug_of(path: str) -> str:
 
 
 def link_matches(body: str) -> list[re.Match]:
-    """What `_LINK_SOURCES` finds, four times sooner: a body without `]:` has no reference definition, and
+    """What `_LINK_SOURCES` finds, sooner: a body without `]:` has no reference definition, and
     without that alternative (which tries every line start) each remaining part is searched for by its first
     character. Matches of the two parts that overlap (`](<http://...>)`) fall back to the whole pattern."""
     if "]:" in body:
@@ -123,13 +123,14 @@ def _links(body: str, line_offset: int) -> list[Link]:
     return links
 
 
-def _headings(tokens) -> tuple[Heading, ...]:
+def _headings(tokens, line_offset: int) -> tuple[Heading, ...]:
     found = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]
             text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
-            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or ""))
+            pos = Pos(token.map[0] + line_offset + 1, 1) if token.map else None
+            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or "", pos))
     return tuple(found)
 
 
@@ -167,13 +168,14 @@ def parse_document(source: SourceFile) -> Document:
     ids: dict[str, int] = {}
     units: list[Sentence] = []
     stray: list[Marker] = []
+    doubts: list[tuple[Pos, str]] = []
     file_lines = text.split("\n")
-    shared = {"ids": ids, "units": units, "stray": stray}
+    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts}
     # The lead first: its sources are the first the page shows, so they get the first numbers.
     prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
     caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
     env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray}
+           "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)
         if "too_deep" in env:
@@ -190,6 +192,8 @@ def parse_document(source: SourceFile) -> Document:
         message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
                    "may hold only links and code: move the text out of the block and mark it")
         diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
+    diagnostics.extend(Diagnostic(path, pos.line, pos.column, "P008", Severity.WARNING, message)
+                       for pos, message in doubts)
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
@@ -201,7 +205,7 @@ def parse_document(source: SourceFile) -> Document:
         front_tokens=tuple((name, tokens) for name, tokens in prose.items() if tokens),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
-        headings=_headings(tokens),
+        headings=_headings(tokens, parts.body_line),
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),
