@@ -38,14 +38,14 @@ from wikigen.model import (
     Severity,
     SourceFile,
     Sources,
-    no_gc,
 )
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
-from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
+from wikigen.pickling import no_gc
+from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
-from wikigen.render.references import reference_key
+from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import OutputError, link_files, prune, record, staged, write_files
 
 MANIFEST = "manifest"
@@ -116,7 +116,8 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             with no_gc():
                 document = parse_document(text)
             if same:
-                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
+                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
+                                                                        front_tokens=()))
         result = check_document(document, keys, slugs, config, keep=False)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
@@ -309,25 +310,24 @@ def _spread(function: Callable, items: Sequence, config: Config, step: str, prog
         gc.unfreeze()
 
 
-def _format_chunk(entries: Sequence) -> list:
-    return [format_reference(entry) for entry in entries]
-
-
 def _reference_names(site: CheckedSite) -> dict[str, str]:
     """Each cited entry's cache name, from its content, in key order."""
     entries = site.bibliography.entries
     keys = sorted({key for article in site.articles for key in article.cited if key in entries})
-    return {key: caching.key("reference", reference_key(entries[key])) for key in keys}
+    style = load_style(site.config)
+    return {key: caching.key("reference", reference_key(entries[key], style)) for key in keys}
 
 
 def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
-    """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
-    by entry content and the rest are formatted in parallel."""
+    """Formatted references for every cited entry: results are cached by entry content and style, and the rest
+    are formatted in one pandoc run (its start costs more than a few hundred entries)."""
     entries = site.bibliography.entries
     names = _reference_names(site)
     found = {key: store.get(name) for key, name in names.items()}
     missing = [key for key in names if found[key] is None]
-    formatted = _spread(_format_chunk, [entries[k] for k in missing], site.config, "references", progress)
+    progress("references", 0, len(missing))
+    formatted = format_references([entries[k] for k in missing], load_style(site.config)) if missing else []
+    progress("references", len(missing), len(missing))
     for key, reference in zip(missing, formatted, strict=True):
         found[key] = reference
         store.put(names[key], reference)
@@ -410,16 +410,18 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
 
 def build(
     root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet,
-    keep_index: bool = False,
+    keep_index: bool = False, drafts: bool = False,
 ) -> BuildResult:
     """With `search=False, keep_index=True` the previous search index is carried over unchanged: `serve`
-    publishes an edit at once and brings the index up to date in a second build."""
+    publishes an edit at once and brings the index up to date in a second build. Drafts are published only
+    with `drafts` (`serve --drafts`)."""
     started = time.perf_counter()
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
     theme = caching.tree_digest(config.path("theme"))
-    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""),
+                         str(drafts))
     inputs = caching.key(
         design,
         str(search),
@@ -446,7 +448,7 @@ def build(
     site, names, loose = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
-    renderer = SiteRenderer(site, _references(site, store, progress))
+    renderer = SiteRenderer(site, _references(site, store, progress), drafts)
     old_pages: dict[str, tuple[str, RenderedPage]] = previous.get("pages", {})
     digests = {s.path: s.digest for s in sources.articles}
     keys, kept, todo = {}, [], []
@@ -515,12 +517,12 @@ def build(
 
 # ---------------------------------------------------------------- previews for `serve`
 
-def site_renderer(root: Path) -> SiteRenderer | None:
+def site_renderer(root: Path, drafts: bool = False) -> SiteRenderer | None:
     """The site as published, from the cache, for previews after a build that changed nothing (and so made no
     renderer); None when the site has errors."""
     sources, store = _load(root, None)
     site = _check(sources, store)[0]
-    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet))
+    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet), drafts)
 
 
 def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] | None:

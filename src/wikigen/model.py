@@ -6,12 +6,8 @@ Positions are 1-based lines and columns in the original file.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import gc
-import operator
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,9 +69,15 @@ class Sources:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One item of a group, as pandoc reads it: `[see @key, p. 33, a note]` has the prefix "see", the locator
+    "p. 33" and the suffix "a note" (the text after the locator, its leading comma dropped)."""
+
     key: str
     locator: str | None
     pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False  # `[-@key]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,16 +91,22 @@ class Marker:
     problems: tuple[tuple[str, Pos, str], ...] = ()  # (code, position, message), e.g. P003, P004
 
 
+TODO_TAG = "todo"  # `[@todo]`: a placeholder still to write, allowed only in a draft (P009 elsewhere)
+
+
 class Provenance(enum.StrEnum):
     SOURCED = "sourced"
     LLM = "llm"
     UNMARKED = "unmarked"
+    TODO = "todo"  # marked `[@todo]`: unfinished, whatever else marks it
 
 
 class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,8 @@ class Sentence:
     @property
     def provenance(self) -> Provenance:
         groups = self.markers or ((self.inherited,) if self.inherited else ())
+        if any(c.key.casefold() == TODO_TAG for m in groups for c in m.citations):
+            return Provenance.TODO
         if any(m.citations for m in groups):
             return Provenance.SOURCED
         if groups:
@@ -160,6 +170,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:
@@ -174,20 +185,39 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """One name, split as CSL splits it: `literal` for an organisation, whose name is never inverted or initialled."""
+
     given: str
     family: str
+    particle: str = ""  # non-dropping: "van" in "van Gogh, Vincent", kept before the family name
+    dropping: str = ""  # dropping: "van der" in "{W.M.P. van der} Aalst", shown after the given names
+    suffix: str = ""  # "Jr.", "III"
+    literal: bool = False
+
+    @property
+    def display(self) -> str:
+        """"family, given" as a BibTeX author field writes it."""
+        if self.literal:
+            return self.family
+        family = " ".join(filter(None, (self.particle, self.family)))
+        given = " ".join(filter(None, (self.given, self.dropping)))
+        return ", ".join(filter(None, (family, self.suffix, given)))
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings."""
+    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings; an entry read
+    from CSL-JSON also keeps its item (`csl`), which is formatted as it is."""
 
     key: str
-    entry_type: str  # "article", "book", ...
+    entry_type: str  # "article", "book", ... (for CSL-JSON: the CSL type)
     fields: Mapping[str, str]
     authors: tuple[Person, ...]
     editors: tuple[Person, ...]
     pos: Pos
+    field_pos: Mapping[str, Pos] = field(default_factory=dict)  # where each field starts, for diagnostics
+    others: frozenset[str] = frozenset()  # name fields that end in `and others`: printed as the style's "et al."
+    csl: Mapping[str, Any] | None = None
 
     @property
     def title(self) -> str | None:
@@ -196,6 +226,24 @@ class Entry:
     @property
     def tier(self) -> str | None:
         return self.fields.get("tier")
+
+    def at(self, name: str) -> Pos:
+        """Where field `name` starts, or the entry's `@` when unknown."""
+        return self.field_pos.get(name, self.pos)
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """The DOI, PMID, PMCID and arXiv id, each of which is linked: an `eprint` of BibLaTeX's `eprinttype`
+        arxiv or pubmed (or arXiv's own `archiveprefix`) counts."""
+        f = self.fields
+        found = {k: f[k].strip() for k in ("doi", "pmid", "pmcid") if f.get(k, "").strip()}
+        kind = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
+        eprint = f.get("eprint", "").strip()
+        if eprint and kind == "arxiv":
+            found["arxiv"] = eprint.removeprefix("arXiv:").removeprefix("arxiv:")
+        elif eprint and kind == "pubmed":
+            found.setdefault("pmid", eprint)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +324,8 @@ class Meta:
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
     reviewed: Review | None = None
+    ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
+    draft: bool = False  # `draft: true`: checked, never published
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +334,7 @@ class Counts:
     sourced: int = 0
     llm: int = 0
     unmarked: int = 0
+    todo: int = 0
 
     @property
     def sourced_share(self) -> float:
@@ -385,43 +436,3 @@ class OutputFile:
 
     path: str
     content: bytes
-
-
-# ---------------------------------------------------------------- pickling
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Parsing, pickling and unpickling make millions of objects that all stay alive: cyclic GC would rescan
-    them again and again (a quarter of the parse time, half of reading 10,000 cached checks) and find nothing
-    to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _pickle_as_tuples(cls: type) -> None:
-    """A frozen slotted dataclass pickles through dataclasses' `__getstate__`, which calls `fields()` for every
-    object: a third of the time of caching a parsed document. The same state as a plain tuple is not."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    get = operator.attrgetter(*names)
-
-    def getstate(self) -> tuple:
-        return get(self) if len(names) > 1 else (get(self),)
-
-    def setstate(self, state: tuple) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    cls.__getstate__ = getstate  # type: ignore[attr-defined]
-    cls.__setstate__ = setstate  # type: ignore[attr-defined]
-
-
-for _class in [v for v in globals().values() if isinstance(v, type) and dataclasses.is_dataclass(v)]:
-    if "__slots__" in _class.__dict__:
-        _pickle_as_tuples(_class)
-del _class

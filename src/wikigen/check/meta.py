@@ -156,8 +156,28 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
 
 KNOWN = {
     "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
-    "key_figures", "video", "figure", "see_also", "provenance", "reviewed",
+    "key_figures", "video", "figure", "see_also", "provenance", "reviewed", "ids", "draft",
 }
+_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _aliases(data: dict, fields: _Fields) -> tuple[tuple[str, str], ...]:
+    """`ids: {old-id: new-id}`: the sentence now called new-id also answers links to old-id."""
+    value = data.get("ids")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fields.problem("ids", f"`ids` must map old sentence ids to current ones, like `ids: {{s-c72e2e0f: s-d32ad275}}`"
+                       f", got {_kind(value)}")
+        return ()
+    found = []
+    for old, new in value.items():
+        if not (isinstance(old, str) and isinstance(new, str) and _ANCHOR.fullmatch(old) and _ANCHOR.fullmatch(new)):
+            fields.problem(f"ids.{old}", f"`ids.{old}` must map an id to an id (letters, digits, - and _), got "
+                           f"{old!r}: {new!r}")
+            continue
+        found.append((old, new))
+    return tuple(found)
 
 
 def check_meta(
@@ -167,7 +187,8 @@ def check_meta(
     data = dict(front.data)
     for key in data:
         if key not in KNOWN:
-            fields.problem(key, f"unknown field `{key}`; known fields: {', '.join(sorted(KNOWN))}")
+            fields.problem(key, f"unknown field `{key}`{did_you_mean(key, KNOWN)}; known fields: "
+                           f"{', '.join(sorted(KNOWN))}")
     title = fields.text(data, "title", required=True)
     summary = fields.text(data, "summary", required=True)
     kind = fields.text(data, "type", required=True)
@@ -221,6 +242,10 @@ def check_meta(
         where = "provenance" if "provenance" in data else ""
         fields.problem(where, "the article uses `[@llm]`, so `provenance.model` must name the model that wrote it")
 
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.problem("draft", f"`draft` must be true or false, got {_kind(draft)}")
+
     reviewed = None
     if (raw := fields.mapping(data, "reviewed", {"by", "date", "digest"})) is not None:
         by, digest = fields.text(raw, "by", "reviewed.", True), fields.text(raw, "digest", "reviewed.", True)
@@ -232,6 +257,7 @@ def check_meta(
             reviewed = Review(by, date, digest)
 
     meta = Meta(
+        draft=draft is True,
         title=title or "",
         summary=summary or "",
         type=kind or "",
@@ -246,5 +272,6 @@ def check_meta(
         see_also=see_also,
         provenance=provenance,
         reviewed=reviewed,
+        ids=_aliases(data, fields),
     )
     return (None if fields.diagnostics else meta), fields.diagnostics

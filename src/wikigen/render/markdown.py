@@ -48,6 +48,7 @@ class ArticleContext:
     occurrences: dict[str, int] = field(default_factory=dict)
     backlinks: dict[str, dict[str, None]] = field(default_factory=dict)
     llm_badges: int = 0
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sentence id -> its old ids (`ids:`)
 
     def cite(self, marker: Marker) -> str:
         """A badge group: `[1, 3]` as separate links to the source list, or the LLM badge."""
@@ -68,8 +69,10 @@ class ArticleContext:
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
-            located = f' data-loc="{esc(citation.locator)}"' if citation.locator else ""
+            where = " ".join(part for part in (citation.prefix, citation.locator) if part)
+            where = ", ".join(part for part in (where, citation.suffix) if part)  # "see p. 3, for a review"
+            label = f"source {number}" + (f", {where}" if where else "")
+            located = f' data-loc="{esc(where)}"' if where else ""
             # The reference is described by its entry in the source list (no copy per badge: previews were 40%
             # of a page); site.js shows that entry as a preview on hover and focus.
             parts.append(
@@ -108,8 +111,10 @@ def search_copy(page: bytes) -> bytes:
 
 def _sentence_open(self, tokens, idx, options, env) -> str:
     unit = tokens[idx].meta["unit"]
-    _env(env).sentence.append(unit.id)
-    return f"<span{_prov_attrs(unit)}>"
+    context = _env(env)
+    context.sentence.append(unit.id)
+    old = "".join(f'<span class="s-alias" id="{esc(alias)}"></span>' for alias in context.aliases.get(unit.id, ()))
+    return f"<span{_prov_attrs(unit)}>{old}"
 
 
 def _sentence_close(self, tokens, idx, options, env) -> str:
