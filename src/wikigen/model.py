@@ -91,10 +91,14 @@ class Marker:
     problems: tuple[tuple[str, Pos, str], ...] = ()  # (code, position, message), e.g. P003, P004
 
 
+TODO_TAG = "todo"  # `[@todo]`: a placeholder still to write, allowed only in a draft (P009 elsewhere)
+
+
 class Provenance(enum.StrEnum):
     SOURCED = "sourced"
     LLM = "llm"
     UNMARKED = "unmarked"
+    TODO = "todo"  # marked `[@todo]`: unfinished, whatever else marks it
 
 
 class UnitKind(enum.StrEnum):
@@ -119,6 +123,8 @@ class Sentence:
     @property
     def provenance(self) -> Provenance:
         groups = self.markers or ((self.inherited,) if self.inherited else ())
+        if any(c.key.casefold() == TODO_TAG for m in groups for c in m.citations):
+            return Provenance.TODO
         if any(m.citations for m in groups):
             return Provenance.SOURCED
         if groups:
@@ -319,6 +325,7 @@ class Meta:
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
     reviewed: Review | None = None
     ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
+    draft: bool = False  # `draft: true`: checked, never published
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +334,7 @@ class Counts:
     sourced: int = 0
     llm: int = 0
     unmarked: int = 0
+    todo: int = 0
 
     @property
     def sourced_share(self) -> float:

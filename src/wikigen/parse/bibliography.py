@@ -26,7 +26,7 @@ from bibtexparser.model import Entry as RawEntry
 from pylatexenc import latex2text, latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 
-from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
+from wikigen.model import TODO_TAG, Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 from wikigen.parse.markers import parse_group
 
 # bibtexparser logs every failed block; we report them as diagnostics, so keep them off stderr.
@@ -353,8 +353,10 @@ class _Parser:
 
     def admit(self, key: str, pos: Pos, what: str) -> bool:
         """Whether an entry keyed `key` is taken: not the reserved key, not a duplicate; warns if uncitable."""
-        if key.casefold() == "llm":
-            self.report(pos, "B007", "key `llm` is reserved for the LLM tag; rename the entry and its citations")
+        if key.casefold() in ("llm", TODO_TAG):
+            tag = {"llm": "the LLM tag", TODO_TAG: "the placeholders of drafts"}[key.casefold()]
+            self.report(pos, "B007", f"key `{key.casefold()}` is reserved for {tag}; rename the entry and its "
+                        "citations")
             return False
         if first := self.first_line.get(key.casefold()):
             spelled = "" if first[0] == key else f" as `{first[0]}` (keys ignore case)"
