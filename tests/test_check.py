@@ -211,3 +211,16 @@ def test_check_lists_the_drafts_in_its_summary(tmp_path: Path, capsys: pytest.Ca
     assert report["summary"]["drafts"] == 1
     assert [(a["path"], a["draft"], a["todo"]) for a in report["articles"]] == [
         ("content/a.md", False, 0), ("content/d.md", True, 2)]
+
+
+def test_aliases_and_trailing_punctuation_fold_spellings_into_one_term(tmp_path: Path) -> None:
+    config = '[tool.wikigen]\ntitle = "Site"\n\n[tool.wikigen.aliases]\n"Uni students" = "University students"\n'
+    article = "---\ntitle: B\nsummary: S [@a].\ntype: theory\npopulations: [{}]\nproblems: [{}]\n---\nA claim [@a].\n"
+    site = gather(make_site(tmp_path, {
+        "pyproject.toml": config,
+        "content/a.md": article.format("Uni students, Adults.", "Perfectionism ,  Fear  of failure"),
+    }))
+    meta = site.articles[0].meta
+    assert meta.populations == ("University students", "Adults")
+    assert meta.problems == ("Perfectionism", "Fear of failure")
+    assert [d.code for d in site.diagnostics] == []  # one spelling each: nothing to warn about

@@ -398,6 +398,7 @@ class CheckedDocument:
     article: Article
     diagnostics: tuple[Diagnostic, ...]
     cited: tuple[str, ...]  # every key cited, known or not, in order of first citation
+    terms: tuple[tuple[str, str, str, Pos], ...] = ()  # taxonomy terms as written: (field, spelling, term, where)
 
     @property
     def errors(self) -> int:
