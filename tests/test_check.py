@@ -211,3 +211,16 @@ def test_check_lists_the_drafts_in_its_summary(tmp_path: Path, capsys: pytest.Ca
     assert report["summary"]["drafts"] == 1
     assert [(a["path"], a["draft"], a["todo"]) for a in report["articles"]] == [
         ("content/a.md", False, 0), ("content/d.md", True, 2)]
+
+
+def test_check_paths_resolves_links_into_articles_it_does_not_report_on(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    b = "---\ntitle: B\nsummary: S [@a].\ntype: concept\n---\nBare.\n\n## Dosing\n\nClaim [@a].\n"
+    a = DEFAULTS["content/a.md"] + "[x](b.md#dosing) [@a].\n"
+    root = make_site(tmp_path, {"content/b.md": b, "content/a.md": a})
+    assert main(["check", "--root", str(root), str(root / "content/a.md")]) == 0  # b's own P001 is not reported
+    (root / "content/a.md").write_text(DEFAULTS["content/a.md"] + "[x](b.md#dose) [@a].\n", encoding="utf-8")
+    assert main(["check", "--root", str(root), str(root / "content/a.md")]) == 1
+    assert capsys.readouterr().out.splitlines()[-2] == (
+        "content/a.md:7:5: R001 broken internal link `b.md#dose`: no heading or sentence `#dose` in `b` "
+        "(did you mean `dosing`?)")
