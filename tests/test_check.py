@@ -118,7 +118,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert main(["check", "--root", str(root), str(tmp_path.parent)]) == 2
 
 
-words = st.sampled_from(["Claim", "e.g.", "J.", "[@a]", "[@llm]", "[@zz]", "[@", "]", ".", "\n", "- ", "| x |", ":::"])
+words = st.sampled_from(["Claim", "e.g.", "J.", "[@a]", "[@llm]", "[@zz]", "[@", "]", ".", "\n", "- ", "| x |", ":::",
+                        "[@todo]", "::: exempt", "::: Example", "[l](a.md#nowhere)", "[l](#x)"])
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
@@ -133,6 +134,9 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
     counts = site.articles[0].counts
     assert counts.sourced + counts.llm + counts.unmarked + counts.todo == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
+    codes = {d.code for d in site.diagnostics}
+    assert counts.todo == 0 or "P009" in codes  # the article is no draft: a placeholder never passes
+    assert "a.md#nowhere" not in body or "R001" in codes
 
 
 # ---------------------------------------------------------------- the clinical review's digest
