@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +15,7 @@ from wikigen.check.bibliography import check_bibliography
 from wikigen.config import Config, load_config
 from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 from wikigen.parse.bibliography import _decode, _latex_to_text, parse_bibliography
+from wikigen.parse.markers import parse_group
 from wikigen.render import references
 from wikigen.render.references import Reference, format_references, load_style, to_csl
 
@@ -329,6 +331,8 @@ def test_names_become_csl_name_parts():
         ("The \\LaTeX{} companion", "The LaTeX companion"),
         ("Under 5\\textless{} years", "Under 5< years"),
         ("\\mkbibquote{Quoted} words", "“Quoted” words"),
+        ("{\\noopsort{a}}Zeta functions", "Zeta functions"),
+        ("Costs in \\pounds{} and \\mbox{per-patient} \\texttt{R} code", "Costs in £ and per-patient R code"),
     ],
 )
 def test_latex_left_in_titles_is_decoded(title: str, printed: str):
@@ -416,8 +420,12 @@ def test_keys_that_cannot_be_cited_bare_are_warned_about(key: str, citable: bool
     found = [d for d in bib.diagnostics if d.code == "B103"]
     assert bool(found) is not citable, bib.diagnostics
     if found:
-        assert f"[@{{{key}}}]" in found[0].message and "Citation Key" in found[0].message
+        assert "rename it" in found[0].message and "Citation Key" in found[0].message
         assert found[0].severity is Severity.WARNING
+        # the braces are offered only where the citation parser reads them
+        braced = parse_group(f"[@{{{key}}}]", 0)
+        offered = not braced.problems and [c.key for c in braced.citations] == [key]
+        assert (f"`[@{{{key}}}]`" in found[0].message) is offered
 
 
 @pytest.mark.parametrize(
@@ -484,10 +492,12 @@ def test_styles_by_name_alias_and_path(tmp_path: Path):
 @pytest.mark.parametrize(
     ("value", "problem"),
     [("no-such-style", "names no style"), ("missing.csl", "cannot be read"), ("bad.csl", "not valid XML"),
-     ("notcsl.csl", "not an independent CSL style")],
+     ("notcsl.csl", "not an independent CSL style"), ("nomacro.csl", "calls undefined macros: nope")],
 )
 def test_a_style_that_cannot_be_used_is_a_config_problem(tmp_path: Path, value: str, problem: str):
     (tmp_path / "bad.csl").write_text("<style", encoding="utf-8")
+    apa = load_style().xml
+    (tmp_path / "nomacro.csl").write_text(apa.replace('<text macro="title"', '<text macro="nope"', 1), "utf-8")
     (tmp_path / "notcsl.csl").write_text("<html/>", encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(f'[tool.wikigen]\ncsl = "{value}"\n', encoding="utf-8")
     loaded = load_config(tmp_path)
@@ -503,6 +513,7 @@ def test_csl_json_bibliography():
     assert bib.entries["katayamaStimulusContextDetermines1998"].tier == "T1"  # BBT's `tex.tier:` line
     assert where(bib.diagnostics) == [(44, 3, "B104")]  # a DOI written as a link, at its item
     assert bib.entries["who2019physical"].authors == (Person("", "World Health Organization", literal=True),)
+    assert [references.kind_label(e) for e in bib.entries.values()] == ["Journal article"] * 3 + ["Book"]
     broken = parse_bibliography(SourceFile("refs.json", '[{"id": "a", "title": "A"},\n {"title": "B"}, 3,\n', ""))
     assert where(broken.diagnostics) == [(3, 1, "B001")]
     shapes = parse_bibliography(SourceFile("refs.json", '{"a": 1}', ""))
@@ -614,3 +625,39 @@ def test_generated_fields_never_crash_the_checker(entries):
     check_bibliography(bib, set(bib.entries))
     for entry in bib.entries.values():
         to_csl(entry)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["family", "given", "literal", "date-parts", "raw", "id"]), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_JSON_VALUES, st.dictionaries(
+    st.sampled_from(["id", "type", "title", "author", "editor", "issued", "accessed", "DOI", "URL", "PMID", "note",
+                     "container-title", "tier", "page"]), _JSON_VALUES, max_size=8)), max_size=4))
+def test_generated_csl_json_never_crashes_the_checker(items):
+    bib = parse_bibliography(SourceFile("refs.json", json.dumps(items), ""))
+    check_bibliography(bib, set(bib.entries))
+    for entry in bib.entries.values():
+        to_csl(entry)
+
+
+def test_odd_csl_json_values_still_format():
+    items = [{"id": "a", "type": "article-journal", "title": ["not", "text"], "author": "Smith",
+              "editor": [{"family": 3}, "x", {"given": None}], "issued": {"date-parts": [["2020", "x"]]},
+              "accessed": "yesterday", "volume": 12, "page": True, "container-title": {"nested": 1}},
+             {"id": "b", "title": "Plain", "issued": {"raw": "2009-03"}}]
+    bib = parse_bibliography(SourceFile("refs.json", json.dumps(items), ""))
+    a, b = format_references(list(bib.entries.values()), load_style())
+    assert a.text == "3 (Ed.). (2020). 12." and b.text == "Plain. (2009)."  # the odd values are left out
+
+
+def test_a_pandoc_that_fails_stops_the_build_with_its_reason(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(references, "pandoc", lambda: "false")
+    entry = parse_bibliography(SourceFile("refs.bib", "@misc{never_formatted_before, title = {T}}", "")).entries
+    with pytest.raises(references.FormatError, match="pandoc could not format the references with style `apa`"):
+        format_references(list(entry.values()), load_style())

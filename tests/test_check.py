@@ -156,7 +156,7 @@ def _digest(text: str) -> str:
     from wikigen.model import SourceFile
     from wikigen.parse import parse_document
 
-    return figures(parse_document(SourceFile("content/a.md", text, "")), {}).digest
+    return figures(parse_document(SourceFile("content/a.md", text, ""))).digest
 
 
 _SENTENCES = st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=8),

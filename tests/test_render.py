@@ -12,10 +12,10 @@ import lxml.html
 import pytest
 
 from wikigen.build import build
-from wikigen.model import Article, Document, Severity
+from wikigen.model import Article, Citation, Document, Marker, Pos, Severity
 from wikigen.render import SiteRenderer
 from wikigen.render.links import LinkChecker
-from wikigen.render.markdown import search_copy
+from wikigen.render.markdown import ArticleContext, search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
 
@@ -94,6 +94,18 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert not doc.xpath(f"//*[{C('article-body')}]//*[{C('pv')}][not(ancestor::*[{C('cite-llm')}])]")  # no copies
     located = [a for a in doc.xpath(f"//sup[{C('cite')}]//*[{C('ref')}]/a") if "p. 12" in (a.get("aria-label") or "")]
     assert located and located[0].get("data-loc") == "p. 12"
+
+
+@pytest.mark.parametrize(("citation", "shown"), [
+    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review"),
+    (Citation("a", None, Pos(1, 1), "", '"a quote"'), '"a quote"'),
+    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf."),
+])
+def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str) -> None:
+    context = ArticleContext({"a": 1}, {}, "LLM", str, str)
+    badge = lxml.html.fromstring(context.cite(Marker("[...]", Pos(1, 1), (citation,), False)))
+    link = badge.xpath("//a")[0]
+    assert (link.get("data-loc"), link.get("aria-label")) == (shown, f"source 1, {shown}")
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):
@@ -247,7 +259,20 @@ def test_pagefind_attributes(built):
     filters = [(e.get("data-pagefind-filter"), e.text_content()) for e in body.xpath(".//*[@data-pagefind-filter]")]
     assert ("type", "theory") in filters and ("discipline", "Test psychology") in filters
     assert ("population", "C++") in filters and ("problem", "Fear of failure") in filters
-    assert {v for k, v in filters if k == "tier"} == {"T1", "T2", "T3"}
+    # The tier filters, recounted from the page: each sentence by the best tier among the sources it cites.
+    tier_of = {li.get("id"): (li.xpath(".//*[contains(@class, 'tier ')]") or [None])[0] for li in
+               doc.xpath("//ol[@class='source-list']/li")}
+    best = []
+    for sentence in doc.xpath("//*[@data-pagefind-body]//*[contains(concat(' ', @class, ' '), ' s ')]"):
+        tiers = [tier_of[a.get("href")[1:]].text for a in sentence.xpath(".//a[starts-with(@href, '#src-')]")
+                 if tier_of.get(a.get("href")[1:]) is not None]
+        best.append(min(tiers) if tiers else None)
+    counted = {t: best.count(t) for t in ("T1", "T2", "T3")}
+    dominant = max(counted, key=lambda t: (counted[t], -int(t[1])))
+    share = (counted["T1"] + counted["T2"]) / len(best)
+    assert [v for k, v in filters if k == "tier"] == [dominant]
+    assert [v for k, v in filters if k == "t1t2"] == [f"at least {n}%" for n in (25, 50, 75) if share * 100 >= n]
+    assert 0 < share < 1 and sum(counted.values()) > 0
     meta = {e.get("data-pagefind-meta"): e.text_content() for e in body.xpath(".//*[@data-pagefind-meta]")}
     assert meta["title"] == "Alpha Theory" and meta["sourced"] == "59%"  # the summary and note count too
     assert meta["summary"] == "Alpha Theory is a fixture theory used to test rendering."  # no marker syntax

@@ -16,6 +16,7 @@ from wikigen.build import build, gather
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
 from wikigen.model import Pos
+from wikigen.render.references import FormatError
 from wikigen.report import FORMATS, plural, render_report, text_line
 from wikigen.write import OutputError
 
@@ -71,7 +72,8 @@ def _excerpts(root: Path) -> editorial.Excerpt:
         lines = files[path]
         if not 0 < pos.line <= len(lines):
             return None
-        text = " ".join(lines[pos.line - 1][pos.column - 1 :].split())
+        start = pos.column - 1
+        text = " ".join(lines[pos.line - 1][start : start + 160].split())  # a paragraph is often one line
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
     return excerpt
@@ -253,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(50_000, 20, 10)
     try:
         return args.run(args)
-    except (UsageError, OutputError, SearchIndexError) as exc:
+    except (UsageError, OutputError, SearchIndexError, FormatError) as exc:
         print(f"wikigen: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `wikigen check | head`: the reader left; say nothing more

@@ -133,6 +133,10 @@ def _style_problem(csl: str, root: Path) -> str | None:
     ) is None:
         return f"`csl` style `{csl}` is not an independent CSL style with a bibliography (a dependent style " \
                "only points to another: name that one)"
+    defined = {m.get("name") for m in tree.iter("{http://purl.org/net/xbiblio/csl}macro")}
+    if missing := sorted({e.get("macro") for e in tree.iter() if e.get("macro")} - defined):
+        # pandoc prints nothing where an undefined macro stands: a title or an author would vanish silently
+        return f"`csl` style `{csl}` calls undefined macros: {', '.join(missing)}"
     return None
 
 

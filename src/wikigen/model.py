@@ -348,23 +348,27 @@ class Counts:
 @dataclass(frozen=True, slots=True)
 class SectionCounts:
     """The checked units under a heading, down to the next heading of its level or above (its subsections
-    included); the heading "" is the text before the first heading."""
+    included); the heading "" (level 0, line 1) is the text before the first heading."""
 
     heading: str
     level: int
-    pos: Pos
+    line: int
     counts: Counts
-    cited: tuple[str, ...] = ()  # resolved keys cited in the section, in order of first citation
 
 
 @dataclass(frozen=True, slots=True)
 class Figures:
     """What the editorial report, the dashboard and the thresholds read of an article, made by the check so
-    that they need neither its text nor a second parse."""
+    that they need neither its text nor a second parse. Kept small: every article's check is cached in one
+    entry that every `check` reads."""
 
     sections: tuple[SectionCounts, ...] = ()
-    llm: tuple[Pos, ...] = ()  # where each sentence tagged `[@llm]` (or under an `[@llm]` container) starts
+    llm: tuple[int, ...] = ()  # line, column, line, column, ...: where each `[@llm]` sentence starts
     digest: str = ""  # of the checked text, as a clinical review records it
+
+    @property
+    def llm_positions(self) -> tuple[Pos, ...]:
+        return tuple(Pos(self.llm[i], self.llm[i + 1]) for i in range(0, len(self.llm), 2))
 
 
 @dataclass(frozen=True)

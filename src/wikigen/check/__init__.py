@@ -161,11 +161,10 @@ def check_document(
             found.extend(_alias_problems(document, meta.ids))
         meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document))
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
-        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
-                                reviewed_at))
+        found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
     return CheckedDocument(article, tuple(found), cited, internal_links(document, meta), anchors_of(document, meta))
 
 

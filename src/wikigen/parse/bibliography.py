@@ -1,9 +1,10 @@
-"""Parse the BibTeX bibliography into plain-text entries.
+"""Parse the bibliography (BibTeX or BibLaTeX, or CSL-JSON) into plain-text entries with names split as CSL
+splits them.
 
 bibtexparser only splits the file: its LaTeX and name middlewares cost many times the split, since
 pylatexenc is slow on every value. Here plain values skip decoding, accents and escapes are decoded by a table,
 and pylatexenc sees only the rest, once per distinct value. Every problem becomes a diagnostic, so one broken
-entry never hides the others.
+entry (or one value pylatexenc cannot read) never hides the others.
 """
 
 from __future__ import annotations
@@ -118,15 +119,18 @@ _BAD_KEY_CHAR = re.compile(r'[\s{}",#%\\]')
 _EXTRA_MACROS = {
     "TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "hyphen": "-", "textless": "<", "textgreater": ">",
     "textunderscore": "_", "slash": "/", "textbackslash": "\\", "textbar": "|", "textasciitilde": "~",
-    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×",
+    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×", "textquotedbl": '"', "pounds": "£",
+    "euro": "€", "ddag": "‡", "relax": "",
 }
 _EXTRA_WRAPPERS = {  # a command around one argument, and how the argument prints
     **dict.fromkeys(("mkbibquote", "enquote"), "\u201c%s\u201d"),
     **dict.fromkeys(
         ("mkbibemph", "mkbibitalic", "mkbibbold", "textsuperscript", "textsubscript", "mkbibsuperscript",
-         "mkbibsubscript", "textnormal", "NoCaseChange"),
+         "mkbibsubscript", "textnormal", "NoCaseChange", "mbox", "hbox", "textsf", "texttt", "textup", "nolinkurl",
+         "uppercase", "MakeUppercase", "lowercase", "MakeLowercase"),
         "%s",
     ),
+    "noopsort": "",  # BibTeX's sorting trick: `{\noopsort{a}}Title` sorts under "a" and prints nothing
 }
 
 
@@ -294,9 +298,9 @@ def _clean_doi(doi: str) -> str | None:
     return urllib.parse.unquote(doi[prefix.end() :]).strip() if prefix else None
 
 
-def _citable(key: str) -> bool:
-    """Whether `[@key]` cites `key` (wikigen reads citations as pandoc does)."""
-    marker = parse_group(f"[@{key}]", 0)
+def _cites(group: str, key: str) -> bool:
+    """Whether the citation group `group` cites `key` and nothing else (wikigen reads citations as pandoc does)."""
+    marker = parse_group(group, 0)
     return not marker.problems and [c.key for c in marker.citations] == [key]
 
 
@@ -364,13 +368,15 @@ class _Parser:
             )
             return False
         self.first_line[key.casefold()] = (key, pos.line)
-        if not _citable(key):
+        if not _cites(f"[@{key}]", key):
+            braced = f"[@{{{key}}}]"
+            how = f"cite it in braces, `{braced}`, or rename it" if _cites(braced, key) else "rename it"
             self.report(
                 pos,
                 "B103",
-                f"key `{key}` cannot be cited as `[@{key}]`: cite it in braces, `[@{{{key}}}]`, or rename it to "
-                "letters, digits and inner `:.#$%&-+?<>~/` (in Zotero with Better BibTeX: change the citation key "
-                "formula, or pin this item's key with a `Citation Key: newkey` line in its Extra field)",
+                f"key `{key}` cannot be cited as `[@{key}]`: {how} to letters, digits and inner "
+                "`:.#$%&-+?<>~/` (in Zotero with Better BibTeX: change the citation key formula, or pin this "
+                "item's key with a `Citation Key: newkey` line in its Extra field)",
                 Severity.WARNING,
             )
         return True
@@ -520,6 +526,7 @@ def _csl_year(date: object) -> str:
     return _text(date.get("raw") or date.get("literal"))
 
 
+_CSL_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 _TIER_LINE = re.compile(r"(?im)^\s*(?:tex\.)?tier\s*:\s*(\S+)\s*$")
 _CSL_FIELDS = {  # what the checker and the tests read of an item, by the BibTeX name they know
     "title": "title", "doi": "DOI", "url": "URL", "pmid": "PMID", "pmcid": "PMCID", "journal": "container-title",
@@ -541,13 +548,12 @@ def _parse_csl_json(source: SourceFile) -> Bibliography:
     if not isinstance(items, list):
         parser.report(Pos(1, 1), "B001", "a CSL-JSON bibliography is an array of items, `[{\"id\": ...}, ...]`")
         return Bibliography(path, {}, tuple(parser.diagnostics))
-    ids = re.finditer(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)', text)
-    positions: dict[str, Pos] = {}
-    for match in ids:
+    positions: dict[str, Pos] = {}  # an item's `"id"`: where its diagnostics point
+    for match in _CSL_ID.finditer(text):
         with contextlib.suppress(json.JSONDecodeError):
-            line = text.count("\n", 0, match.start()) + 1
-            positions.setdefault(str(json.loads(match.group(1))), Pos(line, match.start() - text.rfind("\n", 0,
-                                                                                                   match.start())))
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            pos = Pos(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)
+            positions.setdefault(str(json.loads(match.group(1))), pos)
     for number, item in enumerate(items, 1):
         key = _text(item.get("id")) if isinstance(item, Mapping) else ""
         pos = positions.get(key, Pos(1, 1))

@@ -22,8 +22,13 @@ _OPENERS = "(\"'“‘[«"
 _SPACE = r"[^\S\u00a0]"  # whitespace but the non-breaking space
 # A terminal run and its closers, then whitespace (not a non-breaking space) or a capitalised word glued to a
 # period after a digit or a lower-case letter ("1,000.The").
-_CANDIDATE = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*(?:{_SPACE}+(?=\S)|(?<=[0-9a-z%]\.)(?=[A-Z][a-z]))")
+_CANDIDATE = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*(?:{_SPACE}+(?=\S)|"
+                        rf"(?:(?<=[0-9a-z%]\.)|(?<=[0-9a-z%]\.[”’\")]))(?=[A-Z][a-z]))")
 _NEXT_WORD = re.compile(r"[^\W\d_]+")
+_NEXT_TOKEN = re.compile(r"[^\w\s]*\w")  # a token with a letter or digit in it
+_DOTTED = re.compile(r"(?:[^\W\d_]+\.)+[^\W\d_]+")  # "U.S", "Ph.D", not "99.5)"
+# An enumeration label at the start of an item: "1.) ", "2) ", "a. ", "• 9. ", before a capitalised word.
+_ITEM = re.compile(r"(?:(?<=\s)|^)[•⁃-]?\s?(?P<label>(?:\d{1,3}|[a-z])(?:\.\)|\.|\)))\s+(?=[A-Z])")
 _LABEL = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})")  # an enumeration label: "1.)", "(a.)", "iv."
 
 
@@ -53,6 +58,9 @@ _AFTER_TIMES = _words(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December EST EDT CST CDT MST MDT PST PDT GMT UTC CET CEST BST"
 )
+# Words after which an initial starts a name ("and H. A. McGregor", "by J. Smith", "on J. G. Nicholls").
+_BEFORE_NAMES = _words("and or by of with from to on in at for as than like about against between including via "
+                       "per the & see cf")
 ABBREVIATIONS = TITLES | CONTINUING | NUMBERED | ENDING
 # Words that start clauses, never names: after any abbreviation they begin a new sentence.
 STARTERS = frozenset(w for w in State.starters if w.isascii()) | _words(
@@ -72,10 +80,6 @@ def _starts_clause(text: str, at: int) -> bool:
     return not (len(word.group()) == 1 and text[word.end() : word.end() + 1] == ".")
 
 
-def _is_initial(text: str, at: int) -> bool:
-    return text[at : at + 1].isupper() and text[at + 1 : at + 2] == "."
-
-
 def verdict(text: str, word_start: int, mark: int, end: int, floor: int) -> int:
     """The verdict on a possible boundary: `text[word_start:mark]` is the word before the terminal mark at
     `mark`, `end` is where the next token starts, `floor` where the text (or the sentence before) starts."""
@@ -88,11 +92,15 @@ def verdict(text: str, word_start: int, mark: int, end: int, floor: int) -> int:
     letter = text[at : at + 1]
     if first == "(":
         return _parenthetical(text, end)
+    if not _NEXT_TOKEN.match(text, end):
+        return JOIN  # no word follows before the next space: the rest of a spaced ellipsis ". . .”"
     before = word_start - 1  # the last character before the word that is not a space
     while before >= floor and text[before].isspace():
         before -= 1
     if word and _LABEL.fullmatch(word) and (before < floor or text[before] in ":;"):
         return JOIN  # an enumeration label at the start: "1.) The first item"
+    if letter in ",;:)":
+        return JOIN  # no sentence starts so: "Lasko et al. [@x], combined"
     if not letter.isupper() or not letter.isalpha():
         if letter.islower() and (terminal == "…" or text[mark : mark + 3] == "..."):
             return JOIN  # an ellipsis inside a sentence: "Wait... really?"
@@ -111,14 +119,16 @@ def verdict(text: str, word_start: int, mark: int, end: int, floor: int) -> int:
         return SPLIT
     folded = word.casefold()
     if len(word) == 1 and word.isupper():  # an initial, or the pronoun "I"
-        if _is_initial(text, at):
-            return JOIN  # "A. J. Elliot", "H. A. McGregor"
         if _starts_clause(text, at):
             return SPLIT
-        if before < floor or (text[before] == "." and before > floor and text[before - 1].isupper()
-                              and (before - 1 == floor or not text[before - 2].isalpha())):
-            return JOIN  # "J. Smith found", "J. G. Nicholls": at the start or after another initial
-        return DOUBT  # "vitamin D. Patients" or "by J. Smith"
+        previous = text[_word_start(text, before + 1, floor) : before + 1] if before >= floor else ""
+        if word == "I" and previous[:1].islower():  # the pronoun ends "you and I."; "and I. M. Pei" may go on
+            return DOUBT if text[at : at + 1].isupper() and text[at + 1 : at + 2] == "." else SPLIT
+        if (before < floor or previous in _BEFORE_NAMES or previous.endswith(",")
+                or (len(previous) == 2 and previous[0].isupper() and previous[1] == ".")
+                or previous.rstrip(".").casefold() in TITLES):
+            return JOIN  # "J. Smith found", "and H. A. McGregor", "on J. G. Nicholls", "Dr. J. Ng", "Boca, S. Joshua"
+        return DOUBT  # "vitamin D. Patients", "vitamin D. J. Smith", "Brett K. Beaulieu-Jones"
     if _starts_clause(text, at):
         return SPLIT
     if folded in TITLES or folded in CONTINUING:
@@ -130,7 +140,7 @@ def verdict(text: str, word_start: int, mark: int, end: int, floor: int) -> int:
         if folded in _TIMES and (_NEXT_WORD.match(text, at) or [""])[0] in _AFTER_TIMES:
             return DOUBT  # "8 a.m. Monday"
         return SPLIT
-    if "." in word:  # an abbreviation not listed: "U.S. Army" or "U.S. Patients"
+    if _DOTTED.fullmatch(word):  # an abbreviation not listed: "U.S. Army" or "U.S. Patients"
         return DOUBT
     return SPLIT
 
@@ -147,6 +157,15 @@ def _parenthetical(text: str, at: int) -> int:
     if not rest or rest[0] in ".,;:!?" or rest[0].islower():
         return JOIN
     return DEFER
+
+
+def _in_address(text: str, at: int) -> bool:
+    """Whether the token around `at` is an e-mail address or a URL."""
+    end = at
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    token = text[_word_start(text, at, 0) : end]
+    return "@" in token or "/" in token
 
 
 def _word_start(text: str, at: int, floor: int) -> int:
@@ -172,9 +191,16 @@ def split_sentences(text: str, doubts: list[tuple[int, int]] | None = None) -> l
     cuts: list[int] = []
     deferred: list[int] = []
     floor = whole[0]
+    labels: set[int] = set()
+    if _ITEM.match(text, whole[0]):  # a list written inline: each label starts an item
+        for item in _ITEM.finditer(text, whole[0], whole[1]):
+            cuts.append(item.start())
+            labels.update((item.start(), item.start("label")))
     for match in _CANDIDATE.finditer(text, whole[0], whole[1]):
         mark = match.start()
         start = _word_start(text, mark, floor)
+        if start in labels or (not text[match.end() - 1].isspace() and _in_address(text, mark)):
+            continue  # the label of an item, or "Jane.Doe@example.com"
         decided = verdict(text, start, mark, match.end(), floor)
         if decided == SPLIT:
             cuts.append(match.end())
@@ -186,7 +212,8 @@ def split_sentences(text: str, doubts: list[tuple[int, int]] | None = None) -> l
             deferred.append(match.end())
     if deferred:
         starts = _syntok_starts(text)
-        cuts = sorted([*cuts, *(at for at in deferred if at in starts)])
+        cuts.extend(at for at in deferred if at in starts)
+    cuts = sorted(set(cuts))
     spans = []
     for start, end in zip([whole[0], *cuts], [*cuts, whole[1]], strict=True):
         piece = _trim(text, start, end)

@@ -37,7 +37,7 @@ TIERS = {
 }
 _STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
 _RESTORE = {v: html.escape(k) for k, v in _STAND_INS.items()}
-_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by the style's "et al." after formatting
+_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by ", et al." after formatting
 _ET_AL_TEXT = re.compile(r"(?:[,;]?\s*(?:&amp;|\band\b|&)?\s*)\ue010")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
 _RENAMED_TAGS = {"em": "i", "strong": "b", "i": "i", "b": "b", "sup": "sup", "sub": "sub"}
@@ -145,8 +145,35 @@ class Reference:
     note: str | None
 
 
+_CSL_LABELS = {  # CSL types (of BibLaTeX types not above, and of CSL-JSON items)
+    "article-journal": "Journal article",
+    "article-magazine": "Magazine article",
+    "article-newspaper": "Newspaper article",
+    "book": "Book",
+    "chapter": "Book chapter",
+    "entry-encyclopedia": "Encyclopedia entry",
+    "entry-dictionary": "Dictionary entry",
+    "paper-conference": "Conference paper",
+    "report": "Report",
+    "thesis": "Thesis",
+    "webpage": "Web page",
+    "post-weblog": "Blog post",
+    "motion_picture": "Video",
+    "broadcast": "Video",
+    "dataset": "Dataset",
+    "software": "Software",
+    "manuscript": "Unpublished manuscript",
+    "legislation": "Legislation",
+    "patent": "Patent",
+    "standard": "Standard",
+    "periodical": "Periodical",
+    "pamphlet": "Booklet",
+}
+
+
 def kind_label(entry: Entry) -> str:
-    label = _LABELS.get(entry.entry_type.lower())
+    kind = entry.entry_type.lower()
+    label = _LABELS.get(kind) or _CSL_LABELS.get(_CSL_TYPES.get(kind, kind))
     if label:
         return label
     howpublished = entry.fields.get("howpublished", "").lower()
@@ -224,7 +251,7 @@ def to_csl(entry: Entry) -> dict:
     is taken as it is, protected."""
     if entry.csl is not None:
         item = {**entry.csl, "id": "ref"}
-        if _same_resource(_text(item.get("URL")), entry.identifiers):
+        if _same_resource(_scalar(item.get("URL")), entry.identifiers):
             del item["URL"]
         return _protect_item(item)
     f = dict(entry.fields)
@@ -289,10 +316,6 @@ def to_csl(entry: Entry) -> dict:
     return csl
 
 
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _same_resource(url: str, ids: dict[str, str]) -> bool:
     """Whether `url` only links an identifier the entry has: Zotero exports `url = {https://doi.org/<doi>}` beside
     the DOI, and arXiv's `url` is the abstract page of its `eprint`; printed too, the link would repeat."""
@@ -304,18 +327,56 @@ def _same_resource(url: str, ids: dict[str, str]) -> bool:
     )
 
 
-def _protect_item(value):
-    """An item read from CSL-JSON with its text protected (CSL-JSON carries no markup wikigen keeps)."""
-    if isinstance(value, str):
-        return _protect(value)
-    if isinstance(value, dict):
-        return {k: _protect_item(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_protect_item(v) for v in value]
-    return value
+_CSL_NAMES = frozenset({"author", "editor", "translator", "container-author", "collection-editor", "composer",
+                        "director", "editorial-director", "illustrator", "interviewer", "recipient", "reviewed-author",
+                        "original-author", "chair", "compiler", "contributor", "curator", "executive-producer",
+                        "guest", "host", "narrator", "organizer", "performer", "producer", "script-writer",
+                        "series-creator"})
+_CSL_DATES = frozenset({"issued", "accessed", "event-date", "original-date", "submitted", "available-date"})
+
+
+def _protect_item(item: dict) -> dict:
+    """An item read from CSL-JSON, protected and reduced to what CSL-JSON allows (names as lists of objects,
+    dates as objects, everything else text or a number), so no value an export holds can stop pandoc."""
+    clean: dict = {}
+    for key, value in item.items():
+        if key in _CSL_NAMES:
+            names = [{k: _protect(_scalar(v)) for k, v in n.items() if _scalar(v)}
+                     for n in (value if isinstance(value, list) else []) if isinstance(n, dict)]
+            if names := [n for n in names if n]:
+                clean[key] = names
+        elif key in _CSL_DATES:
+            if isinstance(value, dict) and (date := _csl_date(value)):
+                clean[key] = date
+        elif _scalar(value):
+            clean[key] = _protect(_scalar(value))
+    return clean
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def _csl_date(value: dict) -> dict | None:
+    parts = value.get("date-parts")
+    if isinstance(parts, list):
+        ends = [[int(p) for p in end[:3] if _scalar(p).lstrip("-").isdigit()] for end in parts[:2]
+                if isinstance(end, list)]
+        if ends and all(ends):
+            return {"date-parts": ends}
+    for key in ("literal", "raw"):
+        if text := _scalar(value.get(key)):
+            return {"literal": _protect(text)} if key == "literal" else parse_date(text)
+    return None
 
 
 # ---------------------------------------------------------------- the processor
+
+
+class FormatError(Exception):
+    """pandoc is missing or refuses the style: the build stops, with the reason, before anything is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +411,7 @@ def pandoc() -> str:
         return str(shipped)
     if found := shutil.which("pandoc"):
         return found
-    raise RuntimeError("pandoc not found: install wikigen's dependencies (`pip install pypandoc-binary`)")
+    raise FormatError("pandoc not found: install wikigen's dependencies (`pip install pypandoc-binary`)")
 
 
 _ENTRY_DIV = re.compile(r'<div id="ref-(r\d+)" class="csl-entry"[^>]*>')
@@ -369,8 +430,8 @@ def _run_pandoc(items: list[dict], style: Style) -> dict[str, str]:
             input="---\nnocite: '[@*]'\n---\n", capture_output=True, text=True, encoding="utf-8", check=False,
         )
     if run.returncode:
-        raise RuntimeError(f"pandoc could not format the references with style `{style.name}`: "
-                           f"{run.stderr.strip() or run.returncode}")
+        raise FormatError(f"pandoc could not format the references with style `{style.name}` (fix the style or "
+                          f"set `csl` to another): {run.stderr.strip()[:500] or run.returncode}")
     marks = list(_ENTRY_DIV.finditer(run.stdout))
     found = {}
     for mark, after in zip(marks, [*marks[1:], None], strict=True):
