@@ -17,7 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wikigen.build import gather
+from wikigen.check import support
+from wikigen.check.evidence import quote_in
+from wikigen.check.numbers import numbers_in
 from wikigen.cli import main
+from wikigen.model import Citation, Pos, quotes_of
 from wikigen.report import text_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,7 +68,8 @@ def test_invalid_site(case: Path, tmp_path: Path) -> None:
 def test_sample_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--root", str(REPO), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"] == {"articles": len(report["articles"]), "errors": 0, "warnings": 0}
+    summary = report["summary"]
+    assert (summary["articles"], summary["errors"], summary["warnings"]) == (len(report["articles"]), 0, 0)
     assert len(report["articles"]) >= 4
     for article in report["articles"]:
         assert article["sourced"] + article["llm"] + article["unmarked"] == article["sentences"] > 0
@@ -80,8 +85,13 @@ def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("P002", 7, 12, "error"),
         ("P001", 7, 17, "error"),
     ]
-    assert report["articles"] == [
-        {"path": "content/a.md", "sentences": 3, "sourced": 2, "llm": 0, "unmarked": 1, "exempt_blocks": 0}
+    (article,) = report["articles"]
+    assert {k: v for k, v in article.items() if k != "support"} == {
+        "path": "content/a.md", "sentences": 3, "sourced": 2, "llm": 0, "unmarked": 1, "exempt_blocks": 0,
+        "quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 2,
+    }
+    assert [(s["line"], s["column"], s["status"], s["score"]) for s in article["support"]] == [
+        (6, 1, "not-checkable", None), (7, 1, "not-checkable", None)
     ]
 
 
@@ -132,3 +142,110 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
     counts = site.articles[0].counts
     assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
+
+
+# ---------------------------------------------------------------- evidence
+
+_WORDS = st.text(st.characters(categories=("L", "N"), max_codepoint=0x2FF), min_size=1, max_size=8)
+_GAPS = st.sampled_from([" ", "  ", "\n", " \n ", "\t", "\u00a0", "\n\n"])
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=30), st.data())
+def test_a_quote_matches_the_text_it_was_cut_from(words: list[str], data: st.DataObject) -> None:
+    """Whatever the source's whitespace and line breaks, and wherever a word is hyphenated at a line end."""
+    start = data.draw(st.integers(0, len(words) - 1))
+    end = data.draw(st.integers(start + 1, len(words)))
+    quote = " ".join(words[start:end])
+    pieces = []
+    for word in words:
+        at = data.draw(st.integers(0, len(word)))
+        hyphenated = 0 < at < len(word) and word[at - 1].isalpha() and word[at].isalpha() and data.draw(st.booleans())
+        pieces.append(f"{word[:at]}-\n{word[at:]}" if hyphenated else word)
+    source = "".join(piece + data.draw(_GAPS) for piece in pieces)
+    assert quote_in(quote, source)
+    assert quote_in(quote.replace(" ", "\n"), source)
+
+
+@pytest.mark.parametrize(
+    ("quote", "source", "found"),
+    [
+        ("“so-called” effect", '"so‑called" effect', True),  # curly quotes, a non-breaking hyphen
+        ("well-known", "well-\nknown", True),
+        ("the ﬁrst trial", "the first trial", True),  # a ligature from a PDF
+        ("ages 10–20", "ages 10 - 20", True),
+        ("it don't", "it don’t", True),
+        ("ability is construed … two ways", "ability is construed in two ways", True),
+        ("two ways … ability", "ability is construed in two ways", False),  # an ellipsis keeps the order
+        ("three ways", "two ways", False),
+    ],
+)
+def test_quote_normalisation(quote: str, source: str, found: bool) -> None:
+    assert quote_in(quote, source) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("10 mg daily for 12% of 1,000 patients in 2001", ["10", "12", "1000", "2001"]),
+        ("1\u00a0000 or 1000, and 5.0 or 5", ["1000", "1000", "5", "5"]),
+        ("OCT3/4, MEK 1/2, HER 2, IL-6, H1N1, CD4 and SARS-CoV-2", []),
+        ("a 2-fold rise at 37 °C in the 2nd trial, 10mg", ["2", "37", "10"]),
+        ("from 10–20 mg (p < 0.05)", ["10", "20", "0.05"]),
+    ],
+)
+def test_numbers_a_sentence_states(text: str, numbers: list[str]) -> None:
+    assert numbers_in(text) == numbers
+
+
+@pytest.mark.parametrize(
+    ("locator", "quotes"),
+    [
+        ('p. 330, "ability is construed in two ways"', ("ability is construed in two ways",)),
+        ("“curly, with a comma”", ("curly, with a comma",)),
+        ('pp. 3-4, "one" and "two"', ("one", "two")),
+        ("p. 12", ()),
+        (None, ()),
+    ],
+)
+def test_quotes_of_a_citation(locator: str | None, quotes: tuple[str, ...]) -> None:
+    assert quotes_of(Citation("k", locator, Pos(1, 1))) == quotes
+
+
+def test_support_statuses_and_scores_cached_by_digest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each status once; a second check scores nothing again, an edited sentence alone is scored again."""
+    body = (
+        'Ability is construed in two ways [@n, "ability is construed in two ways"].\n'
+        "Medical students with mastery goals studied more deeply [@g].\n"
+        "Daily aspirin halves the risk of stroke in the elderly [@g].\n"
+        "An unchecked claim [@a].\n"
+    )
+    root = make_site(tmp_path, {
+        "content/a.md": DEFAULTS["content/a.md"] + body,
+        "bibliography.bib": DEFAULTS["bibliography.bib"] + "@article{n, title={N}, abstract={Here ability is "
+        "construed in two ways.}}\n@article{g, title={G}}\n",
+        "evidence/g.md": "Medical students who held mastery goals used deeper study strategies than others.\n",
+    })
+    calls = []
+    real = support.score
+
+    def counting(sentence, evidence, model=None):
+        calls.append(sentence)
+        return real(sentence, evidence, model)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(support, "score", counting)
+        site = gather(root)
+        statuses = [(s.pos.line, str(s.status)) for s in site.articles[0].support]
+        assert statuses == [
+            (6, "not-checkable"), (7, "quoted"), (8, "supported"), (9, "unsupported"), (10, "not-checkable")
+        ]
+        assert [d.code for d in site.diagnostics] == ["S003"]
+        counts = site.articles[0].counts
+        assert (counts.quotes, counts.quoted, counts.supported, counts.unsupported, counts.not_checkable) == (
+            1, 1, 1, 1, 2
+        )
+        first = len(calls)
+        assert first > 0
+        (root / "content/a.md").write_text(DEFAULTS["content/a.md"] + body.replace("halves", "cuts"))
+        gather(root)
+        assert set(calls[first:]) == {"Daily aspirin cuts the risk of stroke in the elderly."}

@@ -20,6 +20,8 @@ class Config:
     root: Path = Path(".")
     content: str = "content"
     bibliography: str = "bibliography.bib"
+    evidence: str = "evidence"  # folder of stored source excerpts, `<key>.md` or `<key>.txt`
+    support_model: str = ""  # folder of a local entailment model (ONNX); empty: the built-in scorer alone
     theme: str = "theme"
     output: str = "public"
     cache: str = ".wikigen-cache"

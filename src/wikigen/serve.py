@@ -655,7 +655,7 @@ class DevServer:
     def _targets(self) -> tuple[list[Path], set[Path], Path | None]:
         """Folders to watch recursively, single files to watch, and the output folder to ignore."""
         config = load_config(self.root).config
-        folders = [p for p in (config.path("content"), config.path("theme")) if p.is_dir()]
+        folders = [p for p in (config.path("content"), config.path("theme"), config.path("evidence")) if p.is_dir()]
         files = {config.path("bibliography"), (self.root / CONFIG_FILE).resolve()}
         try:
             output = output_folder(config)

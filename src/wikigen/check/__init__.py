@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
+from wikigen.check import support
 from wikigen.check.bibliography import check_bibliography
+from wikigen.check.evidence import Scorer, check_excerpts, check_sentence
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (
@@ -21,9 +23,12 @@ from wikigen.model import (
     ParsedSite,
     Pos,
     Provenance,
+    SentenceSupport,
     Severity,
     Sources,
+    Support,
     UnitKind,
+    quotes_of,
 )
 
 
@@ -89,21 +94,54 @@ def _slim(document: Document) -> Document:
                                headings=(), diagnostics=(), stray_markers=())
 
 
+def _evidence(
+    document: Document, stored: Mapping[str, str], years: Mapping[str, frozenset[str]], score: Scorer
+) -> tuple[list[Diagnostic], tuple[SentenceSupport, ...], dict[str, int]]:
+    """The evidence rules over every sourced sentence; their statuses and counts."""
+    found: list[Diagnostic] = []
+    statuses = []
+    quotes = 0
+    for sentence in document.sentences:
+        if sentence.provenance is not Provenance.SOURCED:
+            continue
+        status, problems = check_sentence(document, sentence, stored, years, score)
+        statuses.append(status)
+        found.extend(problems)
+        groups = sentence.markers or (sentence.inherited,)
+        quotes += any(quotes_of(c) for m in groups if m for c in m.citations)
+    tally = Counter(s.status for s in statuses)
+    counts = {"quotes": quotes, "quoted": tally[Support.QUOTED], "supported": tally[Support.SUPPORTED],
+              "unsupported": tally[Support.UNSUPPORTED], "not_checkable": tally[Support.NOT_CHECKABLE]}
+    return found, tuple(statuses), counts
+
+
 def check_document(
-    document: Document, keys: Collection[str], slugs: Collection[str], config: Config, keep: bool = True
+    document: Document,
+    keys: Collection[str],
+    slugs: Collection[str],
+    config: Config,
+    keep: bool = True,
+    stored: Mapping[str, str] | None = None,
+    years: Mapping[str, frozenset[str]] | None = None,
+    score: Scorer = support.score,
 ) -> CheckedDocument:
-    """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
-    `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
+    """Every rule that needs only this document, the bibliography's keys, the site's slugs and its sources'
+    stored text (`stored`, by key; `years`: the numbers of each entry's date). With `keep=False` the document
+    is slimmed once checked, so a caller holding many keeps metadata, not text. `score` may be a cached
+    `support.score`."""
     markers = document.markers  # a property that walks every sentence: once
     found, counts, cited = _units(document, markers, keys)
     found.extend(document.diagnostics)
+    problems, statuses, tally = _evidence(document, stored or {}, years or {}, score)
+    found.extend(problems)
+    counts = dataclasses.replace(counts, **tally)
     meta = None
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
         meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
         found.extend(problems)
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved)
+    article = Article(document if keep else _slim(document), meta, counts, resolved, statuses)
     return CheckedDocument(article, tuple(found), cited)
 
 
@@ -117,6 +155,7 @@ def check_site(
     documents = tuple(result.article.document for result in checked)
     diagnostics.extend(_slug_collisions(documents))
     diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
+    diagnostics.extend(check_excerpts(sources.evidence, bibliography))
     selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
         article_paths = {s.path for s in sources.articles}
