@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,9 +21,9 @@ from hypothesis import strategies as st
 from wikigen.build import gather
 from wikigen.check import support
 from wikigen.check.evidence import quote_in
-from wikigen.check.numbers import numbers_in
+from wikigen.check.numbers import numbers_in, stated
 from wikigen.cli import main
-from wikigen.model import Citation, Pos, quotes_of
+from wikigen.model import Citation, Pos, locator_of, quotes_of
 from wikigen.report import text_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -191,10 +193,16 @@ def test_quote_normalisation(quote: str, source: str, found: bool) -> None:
         ("OCT3/4, MEK 1/2, HER 2, IL-6, H1N1, CD4 and SARS-CoV-2", []),
         ("a 2-fold rise at 37 °C in the 2nd trial, 10mg", ["2", "37", "10"]),
         ("from 10–20 mg (p < 0.05)", ["10", "20", "0.05"]),
+        ("in the 1980s, 2 groups of 50s", ["1980s", "2", "50s"]),
     ],
 )
 def test_numbers_a_sentence_states(text: str, numbers: list[str]) -> None:
     assert numbers_in(text) == numbers
+
+
+def test_a_decade_is_stated_by_its_years() -> None:
+    assert stated("1980s", {"1984"}) and stated("1980s", {"1980s"}) and stated("12", {"12"})
+    assert not stated("1980s", {"1990", "198"}) and not stated("12", {"1.2"})
 
 
 @pytest.mark.parametrize(
@@ -209,6 +217,14 @@ def test_numbers_a_sentence_states(text: str, numbers: list[str]) -> None:
 )
 def test_quotes_of_a_citation(locator: str | None, quotes: tuple[str, ...]) -> None:
     assert quotes_of(Citation("k", locator, Pos(1, 1))) == quotes
+
+
+@pytest.mark.parametrize(
+    ("locator", "shown"),
+    [('p. 330, "ability is construed"', "p. 330"), ('"only a quote"', None), ("pp. 3-4", "pp. 3-4"), (None, None)],
+)
+def test_the_locator_a_reader_sees_has_no_quote(locator: str | None, shown: str | None) -> None:
+    assert locator_of(Citation("k", locator, Pos(1, 1))) == shown
 
 
 def test_support_statuses_and_scores_cached_by_digest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,3 +265,96 @@ def test_support_statuses_and_scores_cached_by_digest(tmp_path: Path, capsys: py
         (root / "content/a.md").write_text(DEFAULTS["content/a.md"] + body.replace("halves", "cuts"))
         gather(root)
         assert set(calls[first:]) == {"Daily aspirin cuts the risk of stroke in the elderly."}
+
+
+# ---------------------------------------------------------------- entailment backend
+
+_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "mastery", "goals", "predict", "deep", "study", "aspirin", "stroke"]
+_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
+
+
+def _tiny_model(folder: Path, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """An NLI model in the layout `support_model` reads, built here with random weights: a mean of token
+    embeddings (padding masked) and a linear layer to three logits. Returns its embedding and output weights."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    rng = np.random.default_rng(seed)
+    embedding = rng.normal(size=(len(_VOCAB), 8)).astype(np.float32)
+    output = rng.normal(size=(8, 3)).astype(np.float32)
+    nodes = [
+        helper.make_node("Gather", ["embedding", "input_ids"], ["vectors"]),
+        helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask", "last"], ["mask3"]),
+        helper.make_node("Mul", ["vectors", "mask3"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "tokens"], ["summed"], keepdims=0),
+        helper.make_node("ReduceSum", ["mask3", "tokens"], ["count"], keepdims=0),
+        helper.make_node("Div", ["summed", "count"], ["pooled"]),
+        helper.make_node("MatMul", ["pooled", "output"], ["logits"]),
+    ]
+    initializers = [numpy_helper.from_array(embedding, "embedding"), numpy_helper.from_array(output, "output"),
+                    numpy_helper.from_array(np.array([2], np.int64), "last"),
+                    numpy_helper.from_array(np.array([1], np.int64), "tokens")]
+    graph = helper.make_graph(
+        nodes, "tiny-nli",
+        [helper.make_tensor_value_info(n, TensorProto.INT64, [1, None]) for n in ("input_ids", "attention_mask")],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 3])], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    folder.mkdir(parents=True)
+    (folder / "onnx").mkdir()
+    onnx.save(model, str(folder / "onnx" / "model.onnx"))
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(_VOCAB)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    tokenizer.save(str(folder / "tokenizer.json"))
+    (folder / "config.json").write_text(json.dumps({"id2label": {str(k): v for k, v in _LABELS.items()}}))
+    return embedding, output
+
+
+def test_an_entailment_model_is_loaded_and_run_as_built(tmp_path: Path) -> None:
+    embedding, output = _tiny_model(tmp_path / "nli")
+    model = support.load_model(tmp_path / "nli")
+    premise, hypothesis = "mastery goals predict deep study", "aspirin stroke"
+    ids = [2] + [_VOCAB.index(w) for w in premise.split()] + [3] + [_VOCAB.index(w) for w in hypothesis.split()] + [3]
+    logits = embedding[ids].mean(axis=0) @ output
+    expected = np.exp(logits - logits.max())
+    assert model.entailment(premise, hypothesis) == pytest.approx(expected[1] / expected.sum(), rel=1e-5)
+    unknown = model.entailment("words it never saw", "nor these")
+    assert 0.0 < unknown < 1.0
+    scored = support.score(hypothesis, premise, model)
+    assert scored.threshold == support.ENTAILED
+    assert scored.score == pytest.approx(expected[1] / expected.sum(), abs=1e-4)
+
+
+def test_a_site_with_an_entailment_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The model replaces the built-in score (its own threshold); a broken model folder is an error, also when
+    every check comes from the cache; changing the model scores again."""
+    root = make_site(tmp_path / "site", {
+        "pyproject.toml": '[tool.wikigen]\ntitle = "Fixture"\nsupport_model = "nli"\n',
+        "content/a.md": DEFAULTS["content/a.md"] + "Mastery goals predict deep study [@g].\n",
+        "bibliography.bib": DEFAULTS["bibliography.bib"] + "@article{g, title={G}, abstract={Mastery goals "
+        "predict deep study.}}\n",
+    })
+    _tiny_model(root / "nli")
+    site = gather(root)
+    assert site.errors == 0
+    (status,) = [s for s in site.articles[0].support if s.score is not None]
+    model = support.load_model(root / "nli")
+    assert status.score == pytest.approx(model.entailment("Mastery goals predict deep study.",
+                                                          "Mastery goals predict deep study."), abs=1e-4)
+    assert str(status.status) == ("supported" if status.score >= support.ENTAILED else "unsupported")
+    shutil.rmtree(root / "nli")
+    _tiny_model(root / "nli", seed=8)  # another model: the sentence is scored again
+    support.load_model.cache_clear()
+    (again,) = [s for s in gather(root).articles[0].support if s.score is not None]
+    assert again.score != status.score
+    (root / "nli" / "config.json").write_text('{"id2label": {"0": "yes", "1": "no"}}')
+    support.load_model.cache_clear()
+    for _ in range(2):  # the second time, the article's check comes from the cache
+        site = gather(root)
+        assert [(d.code, d.path) for d in site.diagnostics if d.severity == "error"] == [("S005", "pyproject.toml")]
+        assert "no entailment class" in site.diagnostics[0].message

@@ -274,7 +274,8 @@ def test_the_same_pages_index_to_the_same_bytes(tmp_path: Path) -> None:
         assert body.startswith(SIGNATURE)
         assert encode(decode(body, len(SIGNATURE))[0]) == body[len(SIGNATURE):]  # the codec loses nothing
         digest = name.rsplit("/", 1)[1].split("_", 1)[1].split(".")[0]
-        assert hashlib.sha1(body[len(SIGNATURE):]).hexdigest().startswith(digest), name
+        sha = hashlib.sha1(body[len(SIGNATURE):]).digest()  # Pagefind writes its bytes' hex unpadded: 07 as 7
+        assert sha.hex().startswith(digest) or "".join(f"{b:x}" for b in sha).startswith(digest), name
     entry = json.loads(index[f"{name.split('/')[0]}/pagefind-entry.json"])
     assert f"{name.split('/')[0]}/pagefind.{entry['languages']['en']['hash']}.pf_meta" in index
 

@@ -136,9 +136,14 @@ def _scores_name(path: str) -> str:
 
 
 def _scorer_id(config: Config) -> str:
-    """What a support score depends on besides its sentence and evidence: the scorer's code and its model."""
-    model = config.support_model
-    return caching.key(support.VERSION, model, caching.tree_digest(config.root / model) if model else "")
+    """What a support score depends on besides its sentence and evidence: the scorer's code and its model, by
+    the names, sizes and modification times of the model's files (hashing a model's bytes would cost seconds)."""
+    files = []
+    if config.support_model:
+        for name, entry in sorted(_walk(config.root / config.support_model)):
+            info = entry.stat()
+            files.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}")
+    return caching.key(support.VERSION, config.support_model, *files)
 
 
 def _support_model(config: Config, scoring: bool) -> tuple[support.EntailmentModel | None, Diagnostic | None]:
@@ -206,7 +211,8 @@ def _check(
     bibliography = _bibliography(sources, store)
     keys = bibliography.entries
     stored, years = stored_texts(bibliography, sources.evidence), years_of(bibliography)
-    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)),
+    scorer_id = _scorer_id(config)
+    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)), scorer_id,
                           repr(sources.assets),  # figure checks look at the content folder's other files
                           repr(sorted(stored.items())), repr(sorted((k, sorted(v)) for k, v in years.items())))
     names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
@@ -223,7 +229,7 @@ def _check(
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
     _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies,
-                stored=stored, years=years, model=model, scorer_id=_scorer_id(config))
+                stored=stored, years=years, model=model, scorer_id=scorer_id)
     try:
         for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
             path = result.article.document.path

@@ -90,6 +90,12 @@ def quotes_of(citation: Citation) -> tuple[str, ...]:
     return tuple(a or b for a, b in _QUOTE.findall(citation.locator or ""))
 
 
+def locator_of(citation: Citation) -> str | None:
+    """The locator without the quotes (`p. 330`), as a reader is shown it."""
+    place = _QUOTE.sub("", citation.locator or "").strip(" ,;:")
+    return " ".join(place.split()) or None
+
+
 @dataclass(frozen=True, slots=True)
 class Marker:
     """One `[@...]` group. A group with problems still marks its sentence (the problem is reported on its own)."""

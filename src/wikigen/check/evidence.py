@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from wikigen.check import support
-from wikigen.check.numbers import numbers_in
+from wikigen.check.numbers import numbers_in, stated
 from wikigen.model import (
     Bibliography,
     Citation,
@@ -140,7 +140,7 @@ def check_sentence(
     known = {n for k in keys for n in years.get(k, ())}
     for text in evidence.values():
         known.update(numbers_in(text))
-    if missing := list(dict.fromkeys(n for n in numbers_in(sentence.text) if n not in known)):
+    if missing := list(dict.fromkeys(n for n in numbers_in(sentence.text) if not stated(n, known))):
         found.append(Diagnostic(document.path, pos.line, pos.column, "S002", Severity.WARNING,
                                 f"{', '.join(missing)}: in neither a quote nor the stored text of "
                                 f"{_names(keys)}; check the figure against the source, or quote the passage "
@@ -157,7 +157,7 @@ def check_sentence(
         status = Support.UNSUPPORTED
         found.append(Diagnostic(document.path, pos.line, pos.column, "S003", Severity.INFO,
                                 f"the stored text of {_names(list(evidence))} does not appear to support this "
-                                f"sentence (score {joined.score:.2f}, below {joined.threshold:.2f}): check it "
+                                f"sentence (score {joined.score:.3f}, below {joined.threshold:.3f}): check it "
                                 "against the source, quote the passage that backs it, or cite one that does"))
     if status is Support.SUPPORTED and len(evidence) > 1:  # citation precision: a key that adds nothing
         for key in evidence:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from wikigen.config import Config
-from wikigen.model import Article, Heading
+from wikigen.model import Article, Heading, Support
 from wikigen.render.links import SCHEME
 from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 
@@ -83,6 +83,8 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
         resolve_image=resolve_image,
         resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None),
+        # a closest sentence is shown only where it scored as support: a reader would take it for support
+        matches={s.sentence: dict(s.best) for s in article.support if s.best and s.status is Support.SUPPORTED},
     )
     caption_tokens = article.document.caption_tokens if meta.figure else ()
     caption = str(render_tokens(caption_tokens, context)) if caption_tokens else None

@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from wikigen.model import Marker, Sentence
+from wikigen.model import Marker, Sentence, locator_of, quotes_of
 from wikigen.render.links import SCHEME
 
 CALLOUTS = {
@@ -42,6 +42,7 @@ class ArticleContext:
     llm_title: str
     resolve_image: Callable[[str], str]  # content-relative src -> site URL
     resolve_link: Callable[[str], str]
+    matches: dict[str, dict[str, str]] = field(default_factory=dict)  # sentence id -> key -> best source sentence
     sentence: list[str] = field(default_factory=list)
     rows: list[bool] = field(default_factory=list)
     occurrences: dict[str, int] = field(default_factory=dict)
@@ -67,8 +68,15 @@ class ArticleContext:
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
-            located = f' data-loc="{esc(citation.locator)}"' if citation.locator else ""
+            locator = locator_of(citation)
+            label = f"source {number}" + (f", {locator}" if locator else "")
+            located = f' data-loc="{esc(locator)}"' if locator else ""
+            # The preview shows the source's words: the editor's quote, else the sentence of the stored text the
+            # check found closest (site.js labels it as chosen automatically).
+            if quotes := quotes_of(citation):
+                located += f' data-quote="{esc(" … ".join(quotes))}"'
+            elif match := self.matches.get(target, {}).get(citation.key):
+                located += f' data-match="{esc(match)}"'
             # The reference is described by its entry in the source list (no copy per badge: previews were 40%
             # of a page); site.js shows that entry as a preview on hover and focus.
             parts.append(
