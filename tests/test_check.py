@@ -23,7 +23,7 @@ from wikigen.check import support
 from wikigen.check.evidence import quote_in
 from wikigen.check.numbers import numbers_in, stated
 from wikigen.cli import main
-from wikigen.model import Citation, Pos, locator_of, quotes_of
+from wikigen.model import Citation, Pos, quotes_of, remark_of
 from wikigen.report import text_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 INVALID = Path(__file__).parent / "fixtures" / "invalid"
 DEFAULTS = {
     "pyproject.toml": '[tool.wikigen]\ntitle = "Fixture"\n',
-    "content/a.md": "---\ntitle: A\nsummary: S.\ntype: theory\n---\nA claim [@a].\n",
+    "content/a.md": "---\ntitle: A\nsummary: S [@a].\ntype: theory\n---\nA claim [@a].\n",
     "bibliography.bib": "@article{a, title = {A}, year = 2001}\n",
 }
 
@@ -89,12 +89,10 @@ def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
     ]
     (article,) = report["articles"]
     assert {k: v for k, v in article.items() if k != "support"} == {
-        "path": "content/a.md", "sentences": 3, "sourced": 2, "llm": 0, "unmarked": 1, "exempt_blocks": 0,
-        "quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 2,
+        "path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "exempt_blocks": 0,
+        "quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 3,
     }
-    assert [(s["line"], s["column"], s["status"], s["score"]) for s in article["support"]] == [
-        (6, 1, "not-checkable", None), (7, 1, "not-checkable", None)
-    ]
+    assert [s["status"] for s in article["support"]] == ["not-checkable"] * 3
 
 
 def test_github_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,8 +106,8 @@ def test_paths_restrict_reporting_but_not_resolution(tmp_path: Path, capsys: pyt
     root = make_site(
         tmp_path,
         {
-            "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [a]\n---\nFine [@a].\n",
-            "content/c.md": "---\ntitle: C\nsummary: S.\ntype: theory\n---\nBroken.\n",
+            "content/b.md": "---\ntitle: B\nsummary: S [@a].\ntype: theory\nsee_also: [a]\n---\nFine [@a].\n",
+            "content/c.md": "---\ntitle: C\nsummary: S [@a].\ntype: theory\n---\nBroken.\n",
         },
     )
     assert main(["check", "--root", str(root), str(root / "content/b.md")]) == 0
@@ -206,25 +204,19 @@ def test_a_decade_is_stated_by_its_years() -> None:
 
 
 @pytest.mark.parametrize(
-    ("locator", "quotes"),
+    ("suffix", "quotes", "remark"),
     [
-        ('p. 330, "ability is construed in two ways"', ("ability is construed in two ways",)),
-        ("“curly, with a comma”", ("curly, with a comma",)),
-        ('pp. 3-4, "one" and "two"', ("one", "two")),
-        ("p. 12", ()),
-        (None, ()),
+        ('"ability is construed in two ways"', ("ability is construed in two ways",), ""),
+        ("“curly, with a comma”", ("curly, with a comma",), ""),
+        ('"one" and "two"', ("one", "two"), "and"),
+        ('for a review, "a quote"', ("a quote",), "for a review"),
+        ("", (), ""),
     ],
 )
-def test_quotes_of_a_citation(locator: str | None, quotes: tuple[str, ...]) -> None:
-    assert quotes_of(Citation("k", locator, Pos(1, 1))) == quotes
-
-
-@pytest.mark.parametrize(
-    ("locator", "shown"),
-    [('p. 330, "ability is construed"', "p. 330"), ('"only a quote"', None), ("pp. 3-4", "pp. 3-4"), (None, None)],
-)
-def test_the_locator_a_reader_sees_has_no_quote(locator: str | None, shown: str | None) -> None:
-    assert locator_of(Citation("k", locator, Pos(1, 1))) == shown
+def test_quotes_in_a_citations_suffix(suffix: str, quotes: tuple[str, ...], remark: str) -> None:
+    """The parser gives the suffix after the locator as Pandoc does; the quotes are read from it."""
+    citation = Citation("k", "p. 330", Pos(1, 1), suffix=suffix)
+    assert (quotes_of(citation), remark_of(citation)) == (quotes, remark)
 
 
 def test_support_statuses_and_scores_cached_by_digest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -253,12 +245,13 @@ def test_support_statuses_and_scores_cached_by_digest(tmp_path: Path, capsys: py
         site = gather(root)
         statuses = [(s.pos.line, str(s.status)) for s in site.articles[0].support]
         assert statuses == [
-            (6, "not-checkable"), (7, "quoted"), (8, "supported"), (9, "unsupported"), (10, "not-checkable")
+            (3, "not-checkable"), (6, "not-checkable"), (7, "quoted"), (8, "supported"), (9, "unsupported"),
+            (10, "not-checkable"),
         ]
         assert [d.code for d in site.diagnostics] == ["S003"]
         counts = site.articles[0].counts
         assert (counts.quotes, counts.quoted, counts.supported, counts.unsupported, counts.not_checkable) == (
-            1, 1, 1, 1, 2
+            1, 1, 1, 1, 3
         )
         first = len(calls)
         assert first > 0
@@ -358,3 +351,71 @@ def test_a_site_with_an_entailment_model(tmp_path: Path, capsys: pytest.CaptureF
         site = gather(root)
         assert [(d.code, d.path) for d in site.diagnostics if d.severity == "error"] == [("S005", "pyproject.toml")]
         assert "no entailment class" in site.diagnostics[0].message
+
+
+# ---------------------------------------------------------------- the clinical review's digest
+
+_WORDS = st.sampled_from(["dose", "risk", "goals", "mastery", "patients", "improved", "the", "of", "12", "mg"])
+_KEYS = ["a", "b", "c", "d"]
+
+
+def _article(sentences: list[tuple[list[str], list[str]]], gap: str = " ", join: str = "; ") -> str:
+    body = gap.join(f"{' '.join(words).capitalize()} [{join.join('@' + k for k in keys)}]."
+                    for words, keys in sentences)
+    return DEFAULTS["content/a.md"].split("A claim")[0] + body + "\n"
+
+
+def _digest(text: str) -> str:
+    from wikigen.check.figures import figures
+    from wikigen.model import SourceFile
+    from wikigen.parse import parse_document
+
+    return figures(parse_document(SourceFile("content/a.md", text, "")), {}).digest
+
+
+_SENTENCES = st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=8),
+                                st.lists(st.sampled_from(_KEYS), min_size=1, max_size=3, unique=True)),
+                      min_size=1, max_size=6)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(_SENTENCES, st.sampled_from([" ", "  ", "\n", " \n  "]), st.randoms(use_true_random=False))
+def test_review_digest_ignores_whitespace_and_key_order(sentences, gap: str, rng) -> None:
+    shuffled = [(words, rng.sample(keys, len(keys))) for words, keys in sentences]
+    assert _digest(_article(sentences)) == _digest(_article(shuffled, gap=gap, join=";  "))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(_SENTENCES, st.data())
+def test_review_digest_changes_under_an_edit_to_a_sentence(sentences, data) -> None:
+    index = data.draw(st.integers(0, len(sentences) - 1))
+    words, keys = sentences[index]
+    edit = data.draw(st.sampled_from(["word", "source", "llm"]))
+    if edit == "word":
+        changed = ([*words, "not"], keys)
+    elif edit == "source":
+        changed = (words, sorted({*keys, "e"}))
+    else:
+        changed = (words, ["llm"])
+    assert _digest(_article(sentences)) != _digest(_article([*sentences[:index], changed, *sentences[index + 1 :]]))
+
+
+def test_summary_line_counts_in_the_singular_and_plural(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Bare.\n"})
+    assert main(["check", "--root", str(root)]) == 1
+    tail = "sourced sentences: 0 quoted, 0 supported, 0 unsupported"
+    assert capsys.readouterr().out.splitlines()[-1] == f"1 article checked: 1 error, 0 warnings, 0 notices; {tail}, " \
+        "2 not checkable"
+    (root / "content/b.md").write_text(DEFAULTS["content/a.md"] + "Bare. Also bare.\n", encoding="utf-8")
+    assert main(["check", "--root", str(root)]) == 1
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"2 articles checked: 3 errors, 0 warnings, 0 notices; {tail}, 4 not checkable"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"

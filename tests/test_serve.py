@@ -23,11 +23,26 @@ from pathlib import Path
 
 import pytest
 
-import wikigen.serve
+import wikigen.serve.server
 from wikigen.model import OutputFile
+from wikigen.render import PACKAGE_THEME
 from wikigen.serve import DevServer, inject, previewable
+from wikigen.serve.changes import Change, ChangeKind, Layout, detect_change_kind
+from wikigen.serve.headers import (
+    DEFAULT_CSP,
+    DEFAULT_RULES,
+    dev_policy,
+    for_dev,
+    header_rules,
+    headers_for,
+    load_netlify,
+    site_rules,
+)
+from wikigen.serve.session import Outcome, Session
+from wikigen.serve.watch import classify
 
 SITE = Path(__file__).parent / "sites" / "scaffold"
+REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "content/task-involvement.md"
 TAG = '<script src="/__wikigen/live.js"'
 DEADLINE = 15.0
@@ -91,15 +106,26 @@ def test_inject_places_the_tag_in_the_head() -> None:
     assert inject(b"<p>bare</p>", 1).endswith(b"defer></script>")
 
 
+def _layout(root: Path) -> Layout:
+    return Layout(root, root / "content", root / "theme", root / "refs.bib", root / "public")
+
+
 def test_previews_are_for_a_few_articles_and_ignore_vanished_temporary_files(tmp_path: Path) -> None:
-    articles = [tmp_path / f"a{n}.md" for n in range(9)]
+    where = _layout(tmp_path)
+    where.content.mkdir()
+    articles = [where.content / f"a{n}.md" for n in range(9)]
     for path in articles:
         path.write_text("x", encoding="utf-8")
-    (tmp_path / "figure.png").write_bytes(b"png")
-    assert previewable({articles[0], tmp_path / "4913", tmp_path / "a0.md.tmp"}) == [articles[0]]  # gone again
-    assert previewable({articles[0], tmp_path / "figure.png"}) == []  # an asset changed: the build decides
-    assert previewable(set(articles[:8])) == articles[:8] and previewable(set(articles)) == []  # nine: a checkout
-    assert previewable({tmp_path / "gone.md"}) == [tmp_path / "gone.md"]  # deleted: `preview` declines it
+    (where.content / "figure.png").write_bytes(b"png")
+
+    def changes(*paths: Path) -> list[Change]:
+        return classify(paths, where)
+
+    gone = (where.content / "4913", where.content / "a0.md.tmp")
+    assert previewable(changes(articles[0], *gone)) == [articles[0]]  # gone again
+    assert previewable(changes(articles[0], where.content / "figure.png")) == []  # an asset: the build decides
+    assert previewable(changes(*articles[:8])) == articles[:8] and previewable(changes(*articles)) == []  # a checkout
+    assert previewable(changes(where.content / "gone.md")) == [where.content / "gone.md"]  # `preview` declines it
 
 
 def test_serves_pages_with_live_js(server: DevServer, site: Path) -> None:
@@ -120,6 +146,12 @@ def test_serves_pages_with_live_js(server: DevServer, site: Path) -> None:
     code, _, missing = _get(server.url + "no/such/page")
     assert code == 404 and TAG.encode() in missing
     assert _get(server.url + "__wikigen/nothing")[0] == 404
+
+
+def test_netlify_function_paths_answer_no_content(server: DevServer) -> None:
+    code, headers, body = _get(server.url + ".netlify/functions/votes?slug=alpha")
+    assert (code, body) == (204, b"")
+    assert "Netlify" in headers["X-Wikigen-Serve"]
 
 
 def test_foreign_host_header_is_refused(server: DevServer) -> None:
@@ -224,7 +256,7 @@ def test_a_fix_is_previewed_and_the_errors_it_fixes_are_cleared(server: DevServe
 
 
 def test_the_first_build_runs_before_any_thread_and_edits_made_meanwhile_are_built(site: Path, monkeypatch) -> None:
-    real_build = wikigen.serve.build
+    real_build = wikigen.serve.server.build
     threads_seen: list[int] = []
     article = site / ARTICLE
 
@@ -234,7 +266,7 @@ def test_the_first_build_runs_before_any_thread_and_edits_made_meanwhile_are_bui
         threads_seen.append(len(dev.threads))
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(wikigen.serve, "build", first_build)
+    monkeypatch.setattr(wikigen.serve.server, "build", first_build)
     dev = DevServer(site, port=0, search=False, log=[].append)
     with dev:
         assert threads_seen[0] == 0  # no watcher, builder or HTTP thread yet: the build may fork its workers
@@ -279,13 +311,13 @@ def held(server: DevServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[threadi
     """After the server's first build, builds wait for the event (set at teardown too, so that a failing test
     leaves no build waiting)."""
     release = threading.Event()
-    real_build = wikigen.serve.build
+    real_build = wikigen.serve.server.build
 
     def held_build(*args, **kwargs):
         assert release.wait(DEADLINE)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(wikigen.serve, "build", held_build)
+    monkeypatch.setattr(wikigen.serve.server, "build", held_build)
     yield release
     release.set()
 
@@ -356,30 +388,19 @@ def test_cli_serve_port_in_use(copy_site) -> None:
     assert result.stderr.startswith(f"wikigen: cannot serve on 127.0.0.1:{port}:") and "Traceback" not in result.stderr
 
 
-STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
-              "img-src 'self' data:; frame-ancestors 'none'")
-
-
 @pytest.mark.browser
 def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Path, browser) -> None:
-    """In Chromium with a strict CSP: an error shows the overlay, fixing it reloads the page; no console errors."""
+    """In Chromium under the CSP serve sends: an error shows the overlay, fixing it reloads the page; no console
+    errors."""
     article = site / ARTICLE
     original = article.read_text(encoding="utf-8")
     problems: list[str] = []
-
-    def add_csp(route) -> None:
-        if "/__wikigen/events" in route.request.url:  # a stream: route.fetch would wait for its end
-            route.continue_()
-            return
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
-
     page = browser.new_page()
     try:
         page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
-        page.route("**/*", add_csp)
-        page.goto(server.url + "articles/task-involvement/")
+        response = page.goto(server.url + "articles/task-involvement/")
+        assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_function("() => document.querySelector('script[src=\"/__wikigen/live.js\"]') !== null")
 
         _edit(article, original + "\nThis sentence has no marker.\n")
@@ -398,7 +419,153 @@ def test_browser_overlay_and_reload_under_strict_csp(server: DevServer, site: Pa
         assert status["previewed"] >= 1 and page.url.endswith("/articles/task-involvement/")
         page.wait_for_timeout(1500)  # live.js has heard of the build: it publishes the page as previewed
         assert len(loads) == 1  # one reload, for the preview; none for the build that published the same page
-        page.unroute_all(behavior="ignoreErrors")
     finally:
         page.close()
     assert problems == []
+
+
+# ---------------------------------------------------------------- changes, session and headers, without a server
+
+
+def test_each_change_is_classified_by_the_layout_alone(tmp_path: Path) -> None:
+    where = _layout(tmp_path)
+    kinds = {
+        "content/a.md": ChangeKind.ARTICLE, "content/deep/b.md": ChangeKind.ARTICLE,
+        "content/figure.png": ChangeKind.ASSET, "content": ChangeKind.ASSET,
+        "refs.bib": ChangeKind.BIBLIOGRAPHY, "theme/templates/base.html": ChangeKind.THEME,
+        "theme/notes.md": ChangeKind.THEME, "pyproject.toml": ChangeKind.CONFIG, "netlify.toml": ChangeKind.CONFIG,
+        "": ChangeKind.CONFIG,  # the root: what is watched changed
+        "public/index.html": None, "pyproject.toml~": None, "other.bib": None,
+    }
+    assert {name: detect_change_kind(tmp_path / name, where) for name in kinds} == kinds
+    inside = Layout(tmp_path, tmp_path / "content", tmp_path / "theme", tmp_path / "content" / "refs.bib", None)
+    assert detect_change_kind(tmp_path / "content" / "refs.bib", inside) is ChangeKind.BIBLIOGRAPHY
+    excerpts = Layout(tmp_path, tmp_path / "content", tmp_path / "theme", tmp_path / "refs.bib", None, tmp_path / "ev")
+    assert detect_change_kind(tmp_path / "ev" / "key.md", excerpts) is ChangeKind.BIBLIOGRAPHY
+    assert tmp_path / "ev" in excerpts.folders
+
+
+def _diagnostic(path: str, severity: str = "error") -> dict:
+    return {"path": path, "line": 1, "column": 1, "code": "P001", "severity": severity, "message": "m", "text": "t"}
+
+
+def _article(root: Path, name: str, exists: bool = True) -> Change:
+    return Change(ChangeKind.ARTICLE, root / "content" / name, exists)
+
+
+def test_a_preview_only_while_the_errors_are_in_the_articles_edited(tmp_path: Path) -> None:
+    session = Session(tmp_path, search=False)
+    edit = [_article(tmp_path, "a.md")]
+    assert session.preview_for(edit) == [tmp_path / "content" / "a.md"]
+    session.status.diagnostics = [_diagnostic("content/a.md"), _diagnostic("content/b.md", "warning")]
+    assert session.preview_for(edit) == [tmp_path / "content" / "a.md"]  # save, error, fix
+    session.status.diagnostics.append(_diagnostic("content/b.md"))
+    assert session.preview_for(edit) == []  # another file blocks the build: it alone decides
+    session.status.diagnostics, session.status.failure = [], "OSError: disk full"
+    assert session.preview_for(edit) == []
+    session.status.failure = None
+    assert session.preview_for([*edit, Change(ChangeKind.BIBLIOGRAPHY, tmp_path / "refs.bib", True)]) == []
+
+
+def _outcome(published: bool = True, diagnostics: list | None = None) -> Outcome:
+    return Outcome([] if diagnostics is None else diagnostics, published, None, 0.5)
+
+
+def test_an_edit_is_published_with_the_old_index_and_indexed_while_no_edit_waits(tmp_path: Path) -> None:
+    session = Session(tmp_path, search=True)
+    assert session.begin(index=False) == (False, True)  # (search, keep_index): the previous index is kept
+    status = session.finished(_outcome(), index=False, searched=False, read=lambda path: None)
+    assert (status.published, status.view, status.indexing, session.index_due) == (1, 1, True, True)
+    assert not session.index_now(edits_waiting=True) and session.index_now(edits_waiting=False)
+    assert session.begin(index=True) == (True, False) and not session.index_due  # tried once per edit
+    status = session.finished(_outcome(), index=True, searched=True, read=lambda path: None)
+    assert (status.published, status.indexed, status.view, status.search, status.indexing) == (1, 1, 1, True, False)
+    session.search_failed()
+    assert session.begin(index=True) == (False, False)
+    status = session.finished(_outcome(), index=False, searched=False, read=lambda path: None)
+    assert (status.search, status.indexing, session.index_due) == (False, False, False)
+    assert json.loads(session.snapshot.status)["published"] == 2 and session.snapshot.view == status.view
+
+
+def test_a_preview_is_kept_when_published_as_shown_and_withdrawn_when_not(tmp_path: Path) -> None:
+    session = Session(tmp_path, search=False)
+    session.status.diagnostics = [_diagnostic("content/a.md")]
+    page = {"articles/a/index.html": b"<p>new</p>"}
+    session.previewed(page, {"content/a.md"})
+    snapshot = session.snapshot
+    assert (snapshot.view, dict(snapshot.previews), session.status.diagnostics) == (1, page, [])
+    status = session.finished(_outcome(), index=False, searched=False, read=page.get)
+    assert status.unchanged == ["/articles/a/index.html", "/articles/a/"] and status.view == 2
+    assert dict(session.snapshot.previews) == {} and dict(snapshot.previews) == page  # a snapshot never changes
+    session.previewed(page, set())
+    status = session.finished(_outcome(published=False, diagnostics=[_diagnostic("content/b.md")]), index=False,
+                              searched=False, read=page.get)
+    assert (status.view, status.unchanged, status.ok, status.errors) == (4, [], False, 1)  # withdrawn: pages reload
+    session.previewed(page, set())
+    status = session.finished(Outcome(None, False, "OSError: no space", 0.1), index=False, searched=False,
+                              read=page.get)
+    assert (status.view, status.diagnostics, status.failure) == (6, [], "OSError: no space")
+
+
+NETLIFY_CSP = headers_for(header_rules(load_netlify(REPO / "netlify.toml")), "/")["Content-Security-Policy"]
+
+
+def test_the_dev_policy_is_production_s_plus_what_live_reload_needs() -> None:
+    origin = "http://127.0.0.1:8000"
+    assert dev_policy(NETLIFY_CSP, origin, "/__wikigen/") == NETLIFY_CSP.replace("; upgrade-insecure-requests", "")
+    assert dev_policy("default-src 'none'; style-src 'self'", origin, "/__wikigen/") == (
+        "default-src 'none'; style-src 'self'; script-src http://127.0.0.1:8000/__wikigen/live.js; "
+        "connect-src http://127.0.0.1:8000/__wikigen/")
+    assert dev_policy("script-src 'none'; img-src *", origin, "/__wikigen/") == (
+        "script-src http://127.0.0.1:8000/__wikigen/live.js; img-src *")
+    headers = for_dev({"Content-Security-Policy": "default-src 'self'", "Cache-Control": "immutable",
+                       "X-Frame-Options": "DENY"}, origin, "/__wikigen/")
+    assert headers == {"Content-Security-Policy": "default-src 'self'", "X-Frame-Options": "DENY"}
+
+
+def test_without_a_readable_netlify_toml_the_strict_default_applies(tmp_path: Path) -> None:
+    rules, note = site_rules(tmp_path)
+    assert rules == DEFAULT_RULES and note and "no netlify.toml" in note
+    (tmp_path / "netlify.toml").write_text("[[headers]\n", encoding="utf-8")
+    rules, note = site_rules(tmp_path)
+    assert rules == DEFAULT_RULES and note and "cannot read its headers" in note
+    assert headers_for(rules, "/any/page/")["Content-Security-Policy"] == DEFAULT_CSP
+
+
+def test_serve_sends_the_headers_of_netlify_toml(site: Path) -> None:
+    (site / "netlify.toml").write_bytes((REPO / "netlify.toml").read_bytes())
+    with DevServer(site, port=0, search=False, log=lambda line: None) as dev:
+        expected = {name.lower(): value for name, value in headers_for(dev.session.headers, "/").items()
+                    if name != "Cache-Control"}
+        for path in ("", "articles/task-involvement/", "__wikigen/live.js", "__wikigen/status", "missing/"):
+            _, headers, _ = _get(dev.url + path)
+            sent = {name.lower(): value for name, value in headers.items()}
+            assert sent["cache-control"] == "no-store"
+            assert sent["content-security-policy"] == NETLIFY_CSP.replace("; upgrade-insecure-requests", "")
+            assert {name: sent[name] for name in expected if name != "content-security-policy"} == {
+                name: value for name, value in expected.items() if name != "content-security-policy"}
+
+
+INLINE = '<script>document.documentElement.dataset.inline = "ran";</script>\n'
+
+
+@pytest.mark.browser
+def test_a_theme_override_with_an_inline_script_is_blocked_as_in_production(site: Path, browser) -> None:
+    """The policy Netlify sends is the one the preview runs under: an inline script in a site's own template
+    does not run under `serve` (Chromium reports the violation), as it would not on the published site."""
+    (site / "netlify.toml").write_bytes((REPO / "netlify.toml").read_bytes())
+    override = site / "theme" / "templates" / "partials" / "footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(INLINE + (PACKAGE_THEME / "templates" / "partials" / "footer.html").read_text("utf-8"), "utf-8")
+    violations: list[str] = []
+    with DevServer(site, port=0, search=False, log=lambda line: None) as dev:
+        page = browser.new_page()
+        try:
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(dev.url + "articles/task-involvement/")
+            page.wait_for_function("() => document.querySelector('script[src=\"/__wikigen/live.js\"]') !== null")
+            assert INLINE.strip() in page.content()  # the override is in the page ...
+            assert page.evaluate("document.documentElement.dataset.inline") is None  # ... and did not run
+        finally:
+            page.close()
+    assert any("inline script" in text for text in violations), violations

@@ -39,14 +39,14 @@ from wikigen.model import (
     Severity,
     SourceFile,
     Sources,
-    no_gc,
 )
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
-from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
+from wikigen.pickling import no_gc
+from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
-from wikigen.render.references import reference_key
+from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import OutputError, link_files, prune, record, staged, write_files
 
 MANIFEST = "manifest"
@@ -117,7 +117,8 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             with no_gc():
                 document = parse_document(text)
             if same:
-                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
+                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
+                                                                        front_tokens=()))
         memo_name = _scores_name(source.path)
         memo = store.get(memo_name) if same else None
         score, used = _memo_scorer(memo if isinstance(memo, dict) else {}, config)
@@ -317,7 +318,7 @@ def output_folder(config: Config) -> Path:
 
 def _walk(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
     """(path relative to `folder`, entry) of everything under it but folders, links not followed: os.scandir,
-    as pathlib's rglob took three times as long over the 35,000 files of a 10,000-article site."""
+    as pathlib's rglob is several times slower over a large output."""
     with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
@@ -369,25 +370,24 @@ def _spread(function: Callable, items: Sequence, config: Config, step: str, prog
         gc.unfreeze()
 
 
-def _format_chunk(entries: Sequence) -> list:
-    return [format_reference(entry) for entry in entries]
-
-
 def _reference_names(site: CheckedSite) -> dict[str, str]:
     """Each cited entry's cache name, from its content, in key order."""
     entries = site.bibliography.entries
     keys = sorted({key for article in site.articles for key in article.cited if key in entries})
-    return {key: caching.key("reference", reference_key(entries[key])) for key in keys}
+    style = load_style(site.config)
+    return {key: caching.key("reference", reference_key(entries[key], style)) for key in keys}
 
 
 def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
-    """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
-    by entry content and the rest are formatted in parallel."""
+    """Formatted references for every cited entry: results are cached by entry content and style, and the rest
+    are formatted in one pandoc run (its start costs more than a few hundred entries)."""
     entries = site.bibliography.entries
     names = _reference_names(site)
     found = {key: store.get(name) for key, name in names.items()}
     missing = [key for key in names if found[key] is None]
-    formatted = _spread(_format_chunk, [entries[k] for k in missing], site.config, "references", progress)
+    progress("references", 0, len(missing))
+    formatted = format_references([entries[k] for k in missing], load_style(site.config)) if missing else []
+    progress("references", len(missing), len(missing))
     for key, reference in zip(missing, formatted, strict=True):
         found[key] = reference
         store.put(names[key], reference)
@@ -585,7 +585,7 @@ def site_renderer(root: Path) -> SiteRenderer | None:
 
 def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] | None:
     """Edited articles' pages rendered against the last published site, for `serve` to show while the build
-    that publishes them runs: a page costs tens of milliseconds, the build seconds. None unless every path is an
+    that publishes them runs: a page is quick to render, the whole build is not. None unless every path is an
     existing article that checks clean and cites only sources the site already cites; listing pages, the link
     check and the search index wait for the build."""
     config, site = renderer.config, renderer.site

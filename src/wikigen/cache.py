@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from wikigen.model import no_gc
+from wikigen.pickling import no_gc
 
 MAGIC = b"wikigen-cache 1\n"
 PACKAGE = Path(__file__).resolve().parent

@@ -2,7 +2,7 @@
 
 An article whose stamp (size, modification and change times, inode, device) is the one it had when last
 read, and had been for a second then, is not read again: its digest comes from that read. Reading and
-hashing 10,000 articles (200 MB) took 2 s of every build and check, which mostly needed none of them.
+hashing every article was a large share of every build and check, which mostly needed none of them.
 The second guards against a file written twice within the clock's granularity (git's "racy clean" rule).
 """
 
@@ -141,8 +141,8 @@ def _content(config: Config) -> tuple[list[tuple[str, str]], tuple[tuple[str, in
 
 
 def _walk(folder: str, prefix: str, articles: list[tuple[str, str]], assets: list[tuple[str, int, int]]) -> None:
-    """One pass of os.scandir, whose entries know their type without a stat: a rglob and a stat per file
-    took a second at 10,000 articles."""
+    """One pass of os.scandir, whose entries know their type without a stat (a rglob and a stat per file
+    cost far more)."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)

@@ -6,13 +6,9 @@ Positions are 1-based lines and columns in the original file.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import gc
-import operator
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,24 +72,29 @@ class Sources:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One item of a group, as pandoc reads it: `[see @key, p. 33, a note]` has the prefix "see", the locator
+    "p. 33" and the suffix "a note" (the text after the locator, its leading comma dropped)."""
+
     key: str
     locator: str | None
     pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False  # `[-@key]`
 
 
 _QUOTE = re.compile(r'"([^"]+)"|“([^”]+)”')
 
 
 def quotes_of(citation: Citation) -> tuple[str, ...]:
-    """The source's own words an editor put in the citation, each in double quotes after the locator
+    """The source's own words an editor put in the citation, in double quotes in its suffix, after the locator
     (`[@key, p. 330, "words of the source"]`): free text to Pandoc, which prints them after the locator."""
-    return tuple(a or b for a, b in _QUOTE.findall(citation.locator or ""))
+    return tuple(a or b for a, b in _QUOTE.findall(citation.suffix))
 
 
-def locator_of(citation: Citation) -> str | None:
-    """The locator without the quotes (`p. 330`), as a reader is shown it."""
-    place = _QUOTE.sub("", citation.locator or "").strip(" ,;:")
-    return " ".join(place.split()) or None
+def remark_of(citation: Citation) -> str:
+    """The suffix without its quotes (`for a review`), as a reader is shown it beside the locator."""
+    return " ".join(_QUOTE.sub("", citation.suffix).strip(" ,;:").split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,8 @@ class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,7 @@ class Heading:
     level: int
     text: str
     anchor: str
+    pos: Pos | None = None  # where the heading's line starts (a section threshold's diagnostic stands there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:
@@ -191,20 +196,39 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """One name, split as CSL splits it: `literal` for an organisation, whose name is never inverted or initialled."""
+
     given: str
     family: str
+    particle: str = ""  # non-dropping: "van" in "van Gogh, Vincent", kept before the family name
+    dropping: str = ""  # dropping: "van der" in "{W.M.P. van der} Aalst", shown after the given names
+    suffix: str = ""  # "Jr.", "III"
+    literal: bool = False
+
+    @property
+    def display(self) -> str:
+        """"family, given" as a BibTeX author field writes it."""
+        if self.literal:
+            return self.family
+        family = " ".join(filter(None, (self.particle, self.family)))
+        given = " ".join(filter(None, (self.given, self.dropping)))
+        return ", ".join(filter(None, (family, self.suffix, given)))
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings."""
+    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings; an entry read
+    from CSL-JSON also keeps its item (`csl`), which is formatted as it is."""
 
     key: str
-    entry_type: str  # "article", "book", ...
+    entry_type: str  # "article", "book", ... (for CSL-JSON: the CSL type)
     fields: Mapping[str, str]
     authors: tuple[Person, ...]
     editors: tuple[Person, ...]
     pos: Pos
+    field_pos: Mapping[str, Pos] = field(default_factory=dict)  # where each field starts, for diagnostics
+    others: frozenset[str] = frozenset()  # name fields that end in `and others`: printed as the style's "et al."
+    csl: Mapping[str, Any] | None = None
 
     @property
     def title(self) -> str | None:
@@ -213,6 +237,24 @@ class Entry:
     @property
     def tier(self) -> str | None:
         return self.fields.get("tier")
+
+    def at(self, name: str) -> Pos:
+        """Where field `name` starts, or the entry's `@` when unknown."""
+        return self.field_pos.get(name, self.pos)
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """The DOI, PMID, PMCID and arXiv id, each of which is linked: an `eprint` of BibLaTeX's `eprinttype`
+        arxiv or pubmed (or arXiv's own `archiveprefix`) counts."""
+        f = self.fields
+        found = {k: f[k].strip() for k in ("doi", "pmid", "pmcid") if f.get(k, "").strip()}
+        kind = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
+        eprint = f.get("eprint", "").strip()
+        if eprint and kind == "arxiv":
+            found["arxiv"] = eprint.removeprefix("arXiv:").removeprefix("arxiv:")
+        elif eprint and kind == "pubmed":
+            found.setdefault("pmid", eprint)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +305,21 @@ class ProvenanceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A clinician's sign-off from the front matter: the digest is of the checked text they read."""
+
+    by: str
+    date: str  # ISO date
+    digest: str
+
+
+class ReviewState(enum.StrEnum):
+    REVIEWED = "reviewed"
+    UNREVIEWED = "unreviewed"
+    CHANGED = "changed"  # edited since the review: the checked text's digest differs
+
+
+@dataclass(frozen=True, slots=True)
 class Meta:
     title: str
     summary: str
@@ -277,6 +334,8 @@ class Meta:
     figure: Figure | None = None
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
+    reviewed: Review | None = None
+    ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
 
 
 class Support(enum.StrEnum):
@@ -316,6 +375,32 @@ class Counts:
     def sourced_share(self) -> float:
         return self.sourced / self.sentences if self.sentences else 0.0
 
+    @property
+    def llm_share(self) -> float:
+        return self.llm / self.sentences if self.sentences else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SectionCounts:
+    """The checked units under a heading, down to the next heading of its level or above (its subsections
+    included); the heading "" is the text before the first heading."""
+
+    heading: str
+    level: int
+    pos: Pos
+    counts: Counts
+    cited: tuple[str, ...] = ()  # resolved keys cited in the section, in order of first citation
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the editorial report, the dashboard and the thresholds read of an article, made by the check so
+    that they need neither its text nor a second parse."""
+
+    sections: tuple[SectionCounts, ...] = ()
+    llm: tuple[Pos, ...] = ()  # where each sentence tagged `[@llm]` (or under an `[@llm]` container) starts
+    digest: str = ""  # of the checked text, as a clinical review records it
+
 
 @dataclass(frozen=True)
 class Article:
@@ -323,11 +408,19 @@ class Article:
     meta: Meta | None  # None when the front matter failed
     counts: Counts
     cited: tuple[str, ...]  # resolved keys in order of first citation
+    figures: Figures = Figures()
     support: tuple[SentenceSupport, ...] = ()  # one per sourced sentence, in order
 
     @property
     def slug(self) -> str:
         return self.document.slug
+
+    @property
+    def review(self) -> ReviewState:
+        reviewed = self.meta.reviewed if self.meta else None
+        if reviewed is None:
+            return ReviewState.UNREVIEWED
+        return ReviewState.REVIEWED if reviewed.digest == self.figures.digest else ReviewState.CHANGED
 
 
 @dataclass(frozen=True)
@@ -379,43 +472,3 @@ class OutputFile:
 
     path: str
     content: bytes
-
-
-# ---------------------------------------------------------------- pickling
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Parsing, pickling and unpickling make millions of objects that all stay alive: cyclic GC would rescan
-    them again and again (a quarter of the parse time, half of reading 10,000 cached checks) and find nothing
-    to free."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _pickle_as_tuples(cls: type) -> None:
-    """A frozen slotted dataclass pickles through dataclasses' `__getstate__`, which calls `fields()` for every
-    object: a third of the time of caching a parsed document. The same state as a plain tuple is not."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    get = operator.attrgetter(*names)
-
-    def getstate(self) -> tuple:
-        return get(self) if len(names) > 1 else (get(self),)
-
-    def setstate(self, state: tuple) -> None:
-        for name, value in zip(names, state, strict=True):
-            object.__setattr__(self, name, value)
-
-    cls.__getstate__ = getstate  # type: ignore[attr-defined]
-    cls.__setstate__ = setstate  # type: ignore[attr-defined]
-
-
-for _class in [v for v in globals().values() if isinstance(v, type) and dataclasses.is_dataclass(v)]:
-    if "__slots__" in _class.__dict__:
-        _pickle_as_tuples(_class)
-del _class

@@ -5,12 +5,11 @@ one atomic `renameat2(RENAME_EXCHANGE)`, so there is no moment without an output
 one is renamed aside first and the next build puts it back if a kill fell between the two renames. A lock
 keeps two builds of one site from interleaving, and the next build removes staging folders left by a kill.
 
-An incremental build recycles the output it replaced (kept as `.public.spare`) as its staging folder
-instead of linking every unchanged file into an empty one and deleting the old tree afterwards (at 10,000
-articles that was 4.5 s of a one-article edit). The spare holds hard links to files still published, so
-nothing is written through it: `write_files` and `link_files` replace what they find, a file the spare
-already shares with the output (the same inode) is left as it is, and `prune` removes whatever the build
-did not write or link.
+An incremental build recycles the output it replaced (kept as `.public.spare`) as its staging folder instead
+of linking every unchanged file into an empty one and deleting the old tree afterwards (that was most of a
+one-article edit). The spare holds hard links to files still published, so nothing is written through it:
+`write_files` and `link_files` replace what they find, a file the spare already shares with the output (the
+same inode) is left as it is, and `prune` removes whatever the build did not write or link.
 """
 
 from __future__ import annotations

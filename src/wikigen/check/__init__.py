@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -10,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from wikigen.check import support
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.evidence import Scorer, check_excerpts, check_sentence
+from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (
@@ -20,6 +22,8 @@ from wikigen.model import (
     Counts,
     Diagnostic,
     Document,
+    Entry,
+    Meta,
     ParsedSite,
     Pos,
     Provenance,
@@ -30,6 +34,7 @@ from wikigen.model import (
     UnitKind,
     quotes_of,
 )
+from wikigen.report import did_you_mean
 
 
 def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
@@ -47,7 +52,8 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
                                     "`[@llm]` in one of its cells"))
             else:
-                hint = f"sentence has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
+                unit = _UNIT_NAMES.get(sentence.kind, "sentence")
+                hint = f"{unit} has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
                 found.append(_error(document, sentence.pos, "P001", f"{hint} or `[@llm]` if it has none"))
     for marker in markers:
         for code, pos, message in marker.problems:
@@ -55,8 +61,9 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
         for citation in marker.citations:
             cited.setdefault(citation.key)
             if citation.key not in keys:
-                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`: add it "
-                                    "to the bibliography or fix the spelling"))
+                hint = did_you_mean(citation.key, keys)
+                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`{hint}: "
+                                    "add it to the bibliography or fix the spelling"))
     for marker in document.stray_markers:
         found.append(Diagnostic(document.path, marker.pos.line, marker.pos.column, "P006", Severity.WARNING,
                                 f"`{marker.raw}` stands where there is no sentence to mark: put it after the "
@@ -69,6 +76,27 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
     counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
                     tally[Provenance.UNMARKED])
     return found, counts, tuple(cited)
+
+
+_UNIT_NAMES = {UnitKind.SUMMARY: "`summary` sentence", UnitKind.NOTE: "`evidence.note` sentence"}
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.!?,;:])")
+
+
+def _without_markers(text: str, kind: UnitKind, sentences) -> str:
+    """A front-matter text as cards, search results and the page's description show it: without its groups."""
+    for sentence in sentences:
+        if sentence.kind is kind:
+            for marker in sentence.markers:
+                text = text.replace(marker.raw, "", 1)
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+
+
+def _plain(meta: Meta, sentences) -> Meta:
+    evidence = meta.evidence
+    if evidence is not None and evidence.note:
+        evidence = dataclasses.replace(evidence, note=_without_markers(evidence.note, UnitKind.NOTE, sentences))
+    return dataclasses.replace(meta, summary=_without_markers(meta.summary, UnitKind.SUMMARY, sentences),
+                               evidence=evidence)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -88,10 +116,28 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     return found
 
 
+def _alias_problems(document: Document, aliases: tuple[tuple[str, str], ...]) -> list[Diagnostic]:
+    """An alias must lead to a sentence of the article, and its old id must not be a sentence's id again."""
+    ids = {sentence.id: sentence.kind for sentence in document.sentences}
+    found = []
+    for old, new in aliases:
+        pos = document.front.lines.get(f"ids.{old}", Pos(1, 1)) if document.front else Pos(1, 1)
+        if ids.get(new) is UnitKind.ROW:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, a table row: rows take no "
+                                "alias (link to the table's heading instead)"))
+        elif new not in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, which no sentence of this "
+                                "article has: use the id the sentence's “Copy link” gives on the published page"))
+        elif old in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, but `{old}` is again the id of "
+                                "a sentence of this article: remove the alias"))
+    return found
+
+
 def _slim(document: Document) -> Document:
     """What later stages need of a checked document when they parse it again themselves: its identity."""
-    return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
-                               headings=(), diagnostics=(), stray_markers=())
+    return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), front_tokens=(), sentences=(),
+                               links=(), headings=(), diagnostics=(), stray_markers=())
 
 
 def _evidence(
@@ -117,7 +163,7 @@ def _evidence(
 
 def check_document(
     document: Document,
-    keys: Collection[str],
+    keys: Mapping[str, Entry],
     slugs: Collection[str],
     config: Config,
     keep: bool = True,
@@ -138,10 +184,18 @@ def check_document(
     meta = None
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
         found.extend(problems)
+        if meta is not None:
+            found.extend(_alias_problems(document, meta.ids))
+        meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved, statuses)
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys),
+                      statuses)
+    if meta is not None:
+        reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
+        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
+                                reviewed_at))
     return CheckedDocument(article, tuple(found), cited)
 
 

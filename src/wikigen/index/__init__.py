@@ -1,19 +1,18 @@
 """Stage 6: the Pagefind search index, built from the written HTML by the binary that `pagefind[bin]` ships.
 
 The binary (`python -m pagefind`, nothing downloaded) rather than Pagefind's Python API: the API is async
-and drives the very same binary as a service over a pipe, and fed page by page it measured ten times slower
+and drives the very same binary as a service over a pipe, and fed page by page it measured far slower
 here. It writes into the staging folder, so a failed index leaves the published site untouched, and its
 output, once `canonical` has put its filters in order, is byte-identical for the same pages.
 
-The index is sharded. Pagefind cannot update an index, only rebuild it, and its time is linear in pages
-(about 1 s per 100 of ours), so one index would make every edit of a 10,000-article wiki wait 100 s for
-search. Instead the article pages are spread over shards of about `search_shard_pages` by a hash of their
-path (stable as the wiki grows, and each shard a fair sample, so Pagefind's per-index scores stay
-comparable), each indexed by its own Pagefind run into `pagefind/<shard>/`; a build re-indexes only the
-shards whose pages changed, and the browser merges the bundles (Pagefind's `mergeIndex`: results by score,
-filter counts summed). Merging loses Pagefind's own sort order, so sorting uses `pagefind/order.json`
-(page ids in title and in date order) instead of `data-pagefind-sort`; `pagefind/bundles.json` names the
-shards for theme/static/assets/search.js.
+The index is sharded. Pagefind cannot update an index, only rebuild it, and its time is linear in pages, so
+one index would make every edit of a large wiki wait for a full re-index. Instead the article pages are spread
+over shards of about `search_shard_pages` by a hash of their path (stable as the wiki grows, and each shard a
+fair sample, so Pagefind's per-index scores stay comparable), each indexed by its own Pagefind run into
+`pagefind/<shard>/`; a build re-indexes only the shards whose pages changed, and the browser merges the
+bundles (Pagefind's `mergeIndex`: results by score, filter counts summed). Merging loses Pagefind's own sort
+order, so sorting uses `pagefind/order.json` (page ids in title and in date order) instead of
+`data-pagefind-sort`; `pagefind/bundles.json` names the shards for theme/static/assets/search.js.
 
 What gets indexed is decided by the theme: only `data-pagefind-body` (the article) is indexed, badges and
 boilerplate inside it carry `data-pagefind-ignore`, and `data-pagefind-filter/meta` supply the filters
@@ -97,7 +96,7 @@ def index_folders(
     jobs: Sequence[tuple[Path, Path]], workers: int, done: Callable[[int], None], prepare: Callable[[Path], None],
     stop: threading.Event | None = None,
 ) -> None:
-    """Run Pagefind on each (site folder, bundle folder), `workers` at a time: one run uses about 1.5 cores
+    """Run Pagefind on each (site folder, bundle folder), `workers` at a time: one run uses more than a core
     but idles while it reads and writes, so two runs on two cores finish sooner than one run of both. Each site
     folder is filled by `prepare` while the runs before it are going. Setting `stop` (from another thread)
     kills the runs going and raises `SearchIndexStopped`; no run outlives this call."""

@@ -30,8 +30,10 @@ from wikigen.model import (
 from wikigen.parse.frontmatter import parse_front_matter, split
 from wikigen.parse.markers import markers_plugin
 from wikigen.parse.sentences import units_plugin
+from wikigen.report import did_you_mean
 
 CONTAINERS = ("example", "framing", "note", "exempt")
+UNKNOWN = "unknown"  # the container any other `::: name` opens: reported as F005, its content still checked
 # Link destinations as written: inline `](url)`, reference definitions and autolinks.
 _INLINE_LINK = r"\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<inline>[^)\s]*))"
 _AUTOLINK = r"<(?P<auto>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>"
@@ -63,6 +65,7 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     for name in CONTAINERS:
         container_plugin(md, name)
+    container_plugin(md, UNKNOWN, validate=lambda params, *_: _container_name(params) not in ("", *CONTAINERS))
     deflist_plugin(md)
     anchors_plugin(md, min_level=2, max_level=4, permalink=False)
     markers_plugin(md)
@@ -71,12 +74,31 @@ def markdown() -> MarkdownIt:
     return md
 
 
+def _container_name(params: str) -> str:
+    return params.strip().split(" ", 1)[0]
+
+
+def _unknown_containers(tokens, lines: list[str], line_offset: int) -> list[tuple[int, int, str]]:
+    """(line, column, message) of every `::: name` whose name is no container: a typo must not publish a
+    literal `:::` paragraph nor change what the block means. Names are case-sensitive, as the plugin reads them."""
+    found = []
+    for token in tokens:
+        if token.type == f"container_{UNKNOWN}_open" and token.map:
+            name = _container_name(token.info)
+            source = lines[token.map[0]]
+            column = source.find(name, source.find(":::") + 3) + 1
+            message = (f"unknown container `{name}`{did_you_mean(name, CONTAINERS)}: the containers are "
+                       f"{', '.join(f'`{c}`' for c in CONTAINERS)}, in lower case")
+            found.append((token.map[0] + line_offset + 1, column, message))
+    return found
+
+
 def slug_of(path: str) -> str:
     return PurePosixPath(path).stem
 
 
 def link_matches(body: str) -> list[re.Match]:
-    """What `_LINK_SOURCES` finds, four times sooner: a body without `]:` has no reference definition, and
+    """What `_LINK_SOURCES` finds, sooner: a body without `]:` has no reference definition, and
     without that alternative (which tries every line start) each remaining part is searched for by its first
     character. Matches of the two parts that overlap (`](<http://...>)`) fall back to the whole pattern."""
     if "]:" in body:
@@ -101,14 +123,33 @@ def _links(body: str, line_offset: int) -> list[Link]:
     return links
 
 
-def _headings(tokens) -> tuple[Heading, ...]:
+def _headings(tokens, line_offset: int) -> tuple[Heading, ...]:
     found = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]
             text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
-            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or ""))
+            pos = Pos(token.map[0] + line_offset + 1, 1) if token.map else None
+            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or "", pos))
     return tuple(found)
+
+
+PROSE_FIELDS = ("summary", "evidence.note")  # front-matter prose checked like the body (besides figure.caption)
+
+
+def _front_prose(md: MarkdownIt, front: FrontMatter | None, name: str, file_lines: list[str], shared: dict) -> tuple:
+    """A front-matter text that readers see as prose, parsed with the body's sentence rule: its units, marked
+    with their kind (the field's last part), go to the article's units, at their line and column in the file."""
+    value = front.data if front else None
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    line = front.lines.get(name, Pos(1, 1)).line - 1
+    first = value.strip().split("\n")[0][:20]  # a block scalar (`summary: >`) starts on a later line
+    start = next((n for n in range(line, min(line + 3, len(file_lines))) if first in file_lines[n]), line)
+    env = {"kind": name.rsplit(".", 1)[-1], "lines": file_lines[start:], "line_offset": start, **shared}
+    return tuple(md.parseInline(value, env))
 
 
 def parse_document(source: SourceFile) -> Document:
@@ -127,16 +168,14 @@ def parse_document(source: SourceFile) -> Document:
     ids: dict[str, int] = {}
     units: list[Sentence] = []
     stray: list[Marker] = []
-    caption_tokens: list = []
-    caption = ((front.data.get("figure") or {}) if front else {}) or {}
-    if isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
-        where = front.lines.get("figure.caption", Pos(1, 1))
-        file_lines = text.split("\n")
-        env = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
-               "ids": ids, "units": units, "stray": stray}
-        caption_tokens = md.parseInline(caption["caption"], env)
+    doubts: list[tuple[Pos, str]] = []
+    file_lines = text.split("\n")
+    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts}
+    # The lead first: its sources are the first the page shows, so they get the first numbers.
+    prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
+    caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
     env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray}
+           "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)
         if "too_deep" in env:
@@ -147,6 +186,14 @@ def parse_document(source: SourceFile) -> Document:
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
         tokens = []
+    diagnostics.extend(Diagnostic(path, line, column, "F005", Severity.ERROR, message)
+                       for line, column, message in _unknown_containers(tokens, env["lines"], parts.body_line))
+    for pos, claim in env.get("exempt_claims", ()):
+        message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
+                   "may hold only links and code: move the text out of the block and mark it")
+        diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
+    diagnostics.extend(Diagnostic(path, pos.line, pos.column, "P008", Severity.WARNING, message)
+                       for pos, message in doubts)
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
@@ -154,10 +201,11 @@ def parse_document(source: SourceFile) -> Document:
         slug=slug_of(path),
         front=front,
         tokens=tuple(tokens),
-        caption_tokens=tuple(caption_tokens),
+        caption_tokens=caption_tokens,
+        front_tokens=tuple((name, tokens) for name, tokens in prose.items() if tokens),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
-        headings=_headings(tokens),
+        headings=_headings(tokens, parts.body_line),
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),

@@ -25,17 +25,20 @@ from typing import NamedTuple
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from wikigen import editorial
+from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
-from wikigen.render.references import TIERS, Reference, format_reference, kind_label
+from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference"]
+__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
+WELL_SOURCED_STEPS = (25, 50, 75)  # the "T1/T2-sourced sentences" search filter: at least this percentage
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
 
 
@@ -99,8 +102,8 @@ class SourceItem:
 
 class Summary(NamedTuple):
     """An article in a list. Attributes, not a dict: Jinja looks `x.y` up as an attribute first, and a dict's
-    failed attribute lookup costs an exception, a million times on a 10,000-article site's listing pages. Made
-    by `_view`, once per article."""
+    failed attribute lookup costs an exception, once per field shown on every listing page. Made by `_view`,
+    once per article."""
 
     slug: str
     url: str
@@ -121,14 +124,37 @@ class ArticleLink(NamedTuple):
     digest: bytes  # of the fields above
 
 
-_VIEWS = (Summary, ArticleLink)  # what listing pages show of an article
+class ProvenanceRow(NamedTuple):
+    """An article as the provenance dashboard shows it: its figures, so that the page's key changes only
+    when one of them does."""
+
+    url: str
+    title: str
+    type: str
+    sentences: int
+    sourced: int
+    llm: int
+    sourced_share: str  # as the report prints it
+    llm_share: str
+    sourced_rank: int  # the shares in ten-thousandths, for the sort script
+    llm_rank: int
+    weakest: str  # the least-sourced section with sentences, "" for none
+    weakest_share: str
+    tiers: tuple[int, ...]  # T1, T2, T3, untiered
+    exempt_blocks: int
+    generated: str
+    review: str  # ReviewState's value
+    review_text: str
+    digest: bytes
+
+
+_VIEWS = (Summary, ArticleLink, ProvenanceRow)  # what listing pages show of an article
 _DIGEST = operator.attrgetter("digest")
 
 
 def _view(kind: type[Summary] | type[ArticleLink], *fields: object) -> Summary | ArticleLink:
-    """A view with the digest of its fields: the home, taxonomy and term pages of 10,000 articles show about
-    100,000 summaries and the sources page a million links, and pickling each in full for the pages' keys
-    took seconds a build."""
+    """A view with the digest of its fields: listing pages show each article many times over, and pickling
+    each view in full for the pages' keys would dominate their cost."""
     return kind(*fields, hashlib.blake2b(pickle.dumps(fields), digest_size=8).digest())
 
 
@@ -220,7 +246,10 @@ class SiteRenderer:
                 if key in entries:
                     cited.setdefault(key, []).append(article)
         known = references or {}
-        self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
+        unknown = [key for key in sorted(cited) if key not in known]
+        fresh = dict(zip(unknown, format_references([entries[k] for k in unknown], load_style(self.config)),
+                         strict=True)) if unknown else {}
+        self.references = {key: known.get(key) or fresh[key] for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
         # What a page shows of each reference (and how many articles cite it), hashed once: an article's key
@@ -403,6 +432,7 @@ class SiteRenderer:
         complete = counts.sentences and not counts.unmarked
         llm_pct = 100 - sourced_pct if complete else percent(counts.llm, counts.sentences)
         tiers_used = sorted({s.reference.tier for s in sources if s.reference.tier})
+        dominant_tier, well_sourced = self._tier_filters(backlinks, counts.sentences)
         taxonomy = self.taxonomies
         apa, bibtex = self._citation_self(article, url)
         see_also = [
@@ -418,10 +448,14 @@ class SiteRenderer:
             counts=counts,
             url=url,
             body=Markup(body.html),
+            lead=Markup(body.lead) if body.lead else meta.summary,
+            evidence_note=Markup(body.note) if body.note else (meta.evidence.note if meta.evidence else None),
             figure=figure,
             headings=body.headings,
             sources=sources,
             tiers_used=tiers_used,
+            dominant_tier=dominant_tier,
+            well_sourced=well_sourced,
             see_also=see_also,
             read_minutes=self.read_minutes(article),
             sourced_pct=sourced_pct,
@@ -434,7 +468,26 @@ class SiteRenderer:
             cite_bibtex=bibtex,
             has_llm=body.llm_badges > 0,
             model=meta.provenance.model or "a language model",
+            review=article.review.value,
+            review_text=editorial.review_text(meta, article.review),
         )
+
+    def _tier_filters(self, backlinks: dict[str, tuple[str, ...]], sentences: int) -> tuple[str | None, list[str]]:
+        """The search filters on an article's sources: the tier most of its sourced sentences cite (a sentence
+        counts once, by the best tier among its sources; ties go to the better tier), and the thresholds its
+        share of T1/T2-sourced sentences (of all its sentences) reaches."""
+        best: dict[str, str] = {}
+        for key, targets in backlinks.items():
+            tier = self.references[key].tier if key in self.references else None
+            if tier:
+                for target in targets:
+                    best[target] = min(best.get(target, tier), tier)
+        tally: dict[str, int] = {}
+        for tier in best.values():
+            tally[tier] = tally.get(tier, 0) + 1
+        dominant = min(tally, key=lambda tier: (-tally[tier], tier)) if tally else None
+        share = sum(tier in ("T1", "T2") for tier in best.values()) / sentences if sentences else 0.0
+        return dominant, [f"at least {step}%" for step in WELL_SOURCED_STEPS if share * 100 >= step]
 
     # ------------------------------------------------------------ site pages
 
@@ -451,6 +504,7 @@ class SiteRenderer:
             Listing("index.html", "home.html", {"groups": groups, "totals": totals}),
             self._sources(),
             Listing("about/index.html", "about.html", {"totals": totals}),
+            self._dashboard(),
             Listing("search/index.html", "search.html", {}),
             Listing("thanks/index.html", "thanks.html", {}),
         ]
@@ -508,6 +562,38 @@ class SiteRenderer:
             "tiers": dict(sorted(tiers.items())),
             "models": sorted({a.meta.provenance.model for a in self.articles if a.meta.provenance.model}),
         }
+
+    def _dashboard(self) -> Listing:
+        """The provenance dashboard: every article's figures from the editorial report, worst first, and the
+        site's shares by article type for its chart."""
+        rows = editorial.rows(self.site, self.articles)
+        views = []
+        for row in rows:
+            c = row.counts
+            weakest = min((s for s in row.sections if s.counts.sentences and s.heading),
+                          key=lambda s: s.counts.sourced_share, default=None)
+            views.append(_view(
+                ProvenanceRow, self.article_url(row.slug), row.title, row.type, c.sentences, c.sourced, c.llm,
+                editorial.share(c.sourced_share), editorial.share(c.llm_share), round(10_000 * c.sourced_share),
+                round(10_000 * c.llm_share),
+                weakest.heading if weakest else "", editorial.share(weakest.counts.sourced_share) if weakest else "",
+                tuple(n for _, n in row.tiers), row.exempt_blocks, row.generated or "", row.review.value,
+                row.review_text,
+            ))
+        total = editorial.summary(rows)
+        chart = []
+        for kind, figures in total["by_type"].items():
+            sourced, llm = round(100 * figures["sourced_share"], 1), round(100 * figures["llm_share"], 1)
+            chart.append({"type": kind, "articles": figures["articles"], "sentences": figures["sentences"],
+                          "sourced": sourced, "llm": llm, "sourced_text": editorial.share(figures["sourced_share"]),
+                          "llm_text": editorial.share(figures["llm_share"])})
+        summary = {
+            "articles": total["articles"], "sentences": total["sentences"], "sourced": total["sourced"],
+            "llm": total["llm"], "sourced_text": editorial.share(total["sourced_share"]),
+            "llm_text": editorial.share(total["llm_share"]), "reviews": total["reviews"],
+        }
+        return Listing("provenance/index.html", "provenance.html",
+                       {"rows": views, "summary": summary, "chart": chart, "tier_names": [*TIER_NAMES, "untiered"]})
 
     def _sources(self) -> Listing:
         entries = self.site.bibliography.entries

@@ -18,13 +18,14 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from wikigen.model import Marker, Sentence, locator_of, quotes_of
+from wikigen.model import Marker, Sentence, quotes_of, remark_of
 from wikigen.render.links import SCHEME
 
 CALLOUTS = {
     "example": "LLM-generated illustrative example (not a guideline)",
     "framing": "Therapeutic framing",
     "note": "Note",
+    "exempt": "Not checked: links and code only",  # the checker refuses any claim in it (P007)
 }
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
@@ -48,6 +49,7 @@ class ArticleContext:
     occurrences: dict[str, int] = field(default_factory=dict)
     backlinks: dict[str, dict[str, None]] = field(default_factory=dict)
     llm_badges: int = 0
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sentence id -> its old ids (`ids:`)
 
     def cite(self, marker: Marker) -> str:
         """A badge group: `[1, 3]` as separate links to the source list, or the LLM badge."""
@@ -68,9 +70,11 @@ class ArticleContext:
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            locator = locator_of(citation)
-            label = f"source {number}" + (f", {locator}" if locator else "")
-            located = f' data-loc="{esc(locator)}"' if locator else ""
+            where = " ".join(part for part in (citation.prefix, citation.locator) if part)
+            remark = remark_of(citation)  # the suffix but its quotes, which the preview shows apart
+            where = ", ".join(part for part in (where, remark) if part)  # "see p. 3, for a review"
+            label = f"source {number}" + (f", {where}" if where else "")
+            located = f' data-loc="{esc(where)}"' if where else ""
             # The preview shows the source's words: the editor's quote, else the sentence of the stored text the
             # check found closest (site.js labels it as chosen automatically).
             if quotes := quotes_of(citation):
@@ -108,15 +112,17 @@ _SENTENCE_ID = re.compile(rb' id="s-[0-9a-f]+(?:-[0-9]+)?"(?= data-prov=)')
 
 def search_copy(page: bytes) -> bytes:
     """The page as Pagefind is given it: without the badge groups, whose text it ignores but still parses, and
-    without the sentences' ids, each of which it would record as an anchor (about 150 a page; the search page
-    uses none). It finds the same words, filters and metadata in it, in about a quarter less time."""
+    without the sentences' ids, each of which it would record as an anchor (the search page uses none). It
+    finds the same words, filters and metadata in it, in less time."""
     return _SENTENCE_ID.sub(b"", _BADGE.sub(b"", page))
 
 
 def _sentence_open(self, tokens, idx, options, env) -> str:
     unit = tokens[idx].meta["unit"]
-    _env(env).sentence.append(unit.id)
-    return f"<span{_prov_attrs(unit)}>"
+    context = _env(env)
+    context.sentence.append(unit.id)
+    old = "".join(f'<span class="s-alias" id="{esc(alias)}"></span>' for alias in context.aliases.get(unit.id, ()))
+    return f"<span{_prov_attrs(unit)}>{old}"
 
 
 def _sentence_close(self, tokens, idx, options, env) -> str:
