@@ -71,10 +71,11 @@ def test_sample_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--root", str(REPO), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     summary = report["summary"]
-    assert (summary["articles"], summary["errors"], summary["warnings"]) == (len(report["articles"]), 0, 0)
+    assert (summary["articles"], summary["errors"], summary["warnings"], summary["drafts"]) == (
+        len(report["articles"]), 0, 0, 0)
     assert len(report["articles"]) >= 4
     for article in report["articles"]:
-        assert article["sourced"] + article["llm"] + article["unmarked"] == article["sentences"] > 0
+        assert article["sourced"] + article["llm"] + article["unmarked"] + article["todo"] == article["sentences"] > 0
         assert article["unmarked"] == 0
 
 
@@ -89,8 +90,8 @@ def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
     ]
     (article,) = report["articles"]
     assert {k: v for k, v in article.items() if k != "support"} == {
-        "path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "exempt_blocks": 0,
-        "quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 3,
+        "path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "todo": 0, "exempt_blocks": 0,
+        "draft": False, "quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 3,
     }
     assert [s["status"] for s in article["support"]] == ["not-checkable"] * 3
 
@@ -140,7 +141,7 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
         assert diagnostic.line >= 1 and diagnostic.column >= 1
         assert diagnostic.path and diagnostic.message
     counts = site.articles[0].counts
-    assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
+    assert counts.sourced + counts.llm + counts.unmarked + counts.todo == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
 
 
@@ -370,7 +371,7 @@ def _digest(text: str) -> str:
     from wikigen.model import SourceFile
     from wikigen.parse import parse_document
 
-    return figures(parse_document(SourceFile("content/a.md", text, "")), {}).digest
+    return figures(parse_document(SourceFile("content/a.md", text, ""))).digest
 
 
 _SENTENCES = st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=8),
@@ -419,3 +420,17 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"
+
+
+def test_check_lists_the_drafts_in_its_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = "---\ntitle: D\ndraft: true\nsummary: \"TODO: a summary [@todo].\"\ntype: theory\n---\nTODO [@todo].\n"
+    root = make_site(tmp_path, {"content/d.md": draft})
+    assert main(["check", "--root", str(root), "--strict"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "1 draft (not published): content/d.md", "2 articles checked: 0 errors, 0 warnings, 0 notices; sourced "
+        "sentences: 0 quoted, 0 supported, 0 unsupported, 2 not checkable"]
+    assert main(["check", "--root", str(root), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["drafts"] == 1
+    assert [(a["path"], a["draft"], a["todo"]) for a in report["articles"]] == [
+        ("content/a.md", False, 0), ("content/d.md", True, 2)]

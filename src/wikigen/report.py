@@ -24,10 +24,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def _drafts(site: CheckedSite) -> list[str]:
+    return [a.document.path for a in site.articles if a.meta is not None and a.meta.draft]
+
+
 def _summary(site: CheckedSite) -> str:
+    drafts = _drafts(site)
+    listed = f"{plural(len(drafts), 'draft')} (not published): {', '.join(drafts)}\n" if drafts else ""
     counts = support_counts(site)
     return (
-        f"{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, "
+        f"{listed}{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, "
         f"{plural(site.warnings, 'warning')}, {plural(site.notices, 'notice')}; sourced sentences: "
         f"{counts['quoted']} quoted, {counts['supported']} supported, {counts['unsupported']} unsupported, "
         f"{counts['not_checkable']} not checkable"
@@ -69,7 +75,8 @@ def as_json(site: CheckedSite) -> str:
         ],
         "articles": [
             {"path": a.document.path, "sentences": a.counts.sentences, "sourced": a.counts.sourced,
-             "llm": a.counts.llm, "unmarked": a.counts.unmarked, "exempt_blocks": a.document.exempt_blocks,
+             "llm": a.counts.llm, "unmarked": a.counts.unmarked, "todo": a.counts.todo,
+             "exempt_blocks": a.document.exempt_blocks, "draft": a.meta is not None and a.meta.draft,
              **{name: getattr(a.counts, name) for name in SUPPORT_COUNTS},
              "support": [
                  {"sentence": s.sentence, "line": s.pos.line, "column": s.pos.column, "status": str(s.status),
@@ -80,7 +87,7 @@ def as_json(site: CheckedSite) -> str:
             if selected is None or a.document.path in selected
         ],
         "summary": {"articles": len(site.articles), "errors": site.errors, "warnings": site.warnings,
-                    "notices": site.notices, **support_counts(site)},
+                    "drafts": len(_drafts(site)), "notices": site.notices, **support_counts(site)},
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -15,6 +15,7 @@ from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (
+    TODO_TAG,
     Article,
     Bibliography,
     CheckedDocument,
@@ -41,7 +42,7 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
     return Diagnostic(document.path, pos.line, pos.column, code, Severity.ERROR, message)
 
 
-def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
+def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
     tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
@@ -59,6 +60,12 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
         for code, pos, message in marker.problems:
             found.append(_error(document, pos, code, message))
         for citation in marker.citations:
+            if citation.key.casefold() == TODO_TAG:  # a placeholder, not a source
+                if not draft:
+                    found.append(_error(document, citation.pos, "P009", "`[@todo]` marks a placeholder still to "
+                                        "write: write and mark the sentence, or keep `draft: true` in the front "
+                                        "matter until it is done"))
+                continue
             cited.setdefault(citation.key)
             if citation.key not in keys:
                 hint = did_you_mean(citation.key, keys)
@@ -74,7 +81,7 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
             found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
                                 "use http(s), mailto or a relative link"))
     counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
-                    tally[Provenance.UNMARKED])
+                    tally[Provenance.UNMARKED], tally[Provenance.TODO])
     return found, counts, tuple(cited)
 
 
@@ -176,7 +183,8 @@ def check_document(
     is slimmed once checked, so a caller holding many keeps metadata, not text. `score` may be a cached
     `support.score`."""
     markers = document.markers  # a property that walks every sentence: once
-    found, counts, cited = _units(document, markers, keys)
+    draft = document.front is not None and document.front.data.get("draft") is True
+    found, counts, cited = _units(document, markers, keys, draft)
     found.extend(document.diagnostics)
     problems, statuses, tally = _evidence(document, stored or {}, years or {}, score)
     found.extend(problems)
@@ -190,12 +198,10 @@ def check_document(
             found.extend(_alias_problems(document, meta.ids))
         meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys),
-                      statuses)
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document), statuses)
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
-        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
-                                reviewed_at))
+        found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
     return CheckedDocument(article, tuple(found), cited)
 
 

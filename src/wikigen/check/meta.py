@@ -156,7 +156,7 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
 
 KNOWN = {
     "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
-    "key_figures", "video", "figure", "see_also", "provenance", "reviewed", "ids",
+    "key_figures", "video", "figure", "see_also", "provenance", "reviewed", "ids", "draft",
 }
 _ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -187,7 +187,8 @@ def check_meta(
     data = dict(front.data)
     for key in data:
         if key not in KNOWN:
-            fields.problem(key, f"unknown field `{key}`; known fields: {', '.join(sorted(KNOWN))}")
+            fields.problem(key, f"unknown field `{key}`{did_you_mean(key, KNOWN)}; known fields: "
+                           f"{', '.join(sorted(KNOWN))}")
     title = fields.text(data, "title", required=True)
     summary = fields.text(data, "summary", required=True)
     kind = fields.text(data, "type", required=True)
@@ -241,6 +242,10 @@ def check_meta(
         where = "provenance" if "provenance" in data else ""
         fields.problem(where, "the article uses `[@llm]`, so `provenance.model` must name the model that wrote it")
 
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.problem("draft", f"`draft` must be true or false, got {_kind(draft)}")
+
     reviewed = None
     if (raw := fields.mapping(data, "reviewed", {"by", "date", "digest"})) is not None:
         by, digest = fields.text(raw, "by", "reviewed.", True), fields.text(raw, "digest", "reviewed.", True)
@@ -252,6 +257,7 @@ def check_meta(
             reviewed = Review(by, date, digest)
 
     meta = Meta(
+        draft=draft is True,
         title=title or "",
         summary=summary or "",
         type=kind or "",
