@@ -7,6 +7,7 @@ hyphenation, curly quotes, dashes, ligatures) still matches.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -100,6 +101,12 @@ def check_excerpts(excerpts: Sequence[SourceFile], bibliography: Bibliography) -
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _numbers_of(text: str) -> frozenset[str]:
+    """A stored text's numbers, read once however many sentences cite it."""
+    return frozenset(numbers_in(text))
+
+
 def _names(keys: Sequence[str]) -> str:
     return ", ".join(f"`{k}`" for k in keys)
 
@@ -139,7 +146,7 @@ def check_sentence(
         return SentenceSupport(sentence.id, pos, Support.NOT_CHECKABLE), found
     known = {n for k in keys for n in years.get(k, ())}
     for text in evidence.values():
-        known.update(numbers_in(text))
+        known.update(_numbers_of(text))
     if missing := list(dict.fromkeys(n for n in numbers_in(sentence.text) if not stated(n, known))):
         found.append(Diagnostic(document.path, pos.line, pos.column, "S002", Severity.WARNING,
                                 f"{', '.join(missing)}: in neither a quote nor the stored text of "

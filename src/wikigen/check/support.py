@@ -23,6 +23,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from wikigen.check.entail import EntailmentModel, ModelError, load_model
 from wikigen.check.numbers import numbers_in
@@ -109,26 +110,41 @@ def _bm25(claim: Counter[str], words: list[str], k1: float = 1.2, b: float = 0.7
     return raw / best
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What the signals need of one stored text, made once however many sentences cite it."""
+
+    parts: list[str]  # its sentences
+    sets: list[set[str]]  # the content words of each
+    every: list[str]  # all its content words
+    numbers: frozenset[str]
+    vectors: Any  # one embedding a sentence, normalised
+
+
+@functools.lru_cache(maxsize=1024)
+def _prepared(evidence: str) -> _Evidence:
+    parts = evidence_sentences(evidence) or [evidence]
+    words = [content_words(p) for p in parts]
+    return _Evidence(parts, [set(w) for w in words], [w for ws in words for w in ws], frozenset(numbers_in(evidence)),
+                     embeddings().embed(parts, norm=True))
+
+
 def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     """Every signal of SIGNALS for one sentence against one evidence text, and the best evidence sentence."""
-    parts = evidence_sentences(evidence) or [evidence]
+    found = _prepared(evidence)
+    parts, sets, every = found.parts, found.sets, found.every
     claim = Counter(content_words(sentence))
-    words = [content_words(p) for p in parts]
-    sets = [set(w) for w in words]
     single = [_coverage(claim, s) for s in sets]
     order = sorted(range(len(parts)), key=lambda i: -single[i])
     pair = _coverage(claim, sets[order[0]] | sets[order[1]]) if len(order) > 1 else single[order[0]]
     align = 0.5 * single[order[0]] + 0.5 * pair
-    every = [w for ws in words for w in ws]
-    cover = _coverage(claim, set(every))
-    bm25 = _bm25(claim, every)
     known = set(every)
+    cover = _coverage(claim, known)
+    bm25 = _bm25(claim, every)
     missing = math.exp(-sum(rarity(w) - 1 for w in claim if w not in known) / 3)
     wanted = numbers_in(sentence)
-    have = set(numbers_in(evidence))
-    numbers = sum(n in have for n in wanted) / len(wanted) if wanted else 1.0
-    vectors = embeddings().embed([sentence, *parts], norm=True)
-    cosines = vectors[1:] @ vectors[0]
+    numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
+    cosines = found.vectors @ embeddings().embed([sentence], norm=True)[0]
     embed = float(max(0.0, cosines.max()))
     best = max(range(len(parts)), key=lambda i: (single[i] + float(cosines[i]), -i))
     brevity = 1 / (1 + len(every) / 50)
