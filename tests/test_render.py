@@ -96,16 +96,18 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert located and located[0].get("data-loc") == "p. 12"
 
 
-@pytest.mark.parametrize(("citation", "shown"), [
-    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review"),
-    (Citation("a", None, Pos(1, 1), "", '"a quote"'), '"a quote"'),
-    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf."),
+@pytest.mark.parametrize(("citation", "shown", "quote"), [
+    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review", None),
+    (Citation("a", None, Pos(1, 1), "", '"a quote"'), None, "a quote"),  # the preview shows a quote apart
+    (Citation("a", "p. 3", Pos(1, 1), "", 'for a review, "a quote"'), "p. 3, for a review", "a quote"),
+    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf.", None),
 ])
-def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str) -> None:
+def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str | None, quote: str | None) -> None:
     context = ArticleContext({"a": 1}, {}, "LLM", str, str)
     badge = lxml.html.fromstring(context.cite(Marker("[...]", Pos(1, 1), (citation,), False)))
     link = badge.xpath("//a")[0]
-    assert (link.get("data-loc"), link.get("aria-label")) == (shown, f"source 1, {shown}")
+    label = "source 1" + (f", {shown}" if shown else "")
+    assert (link.get("data-loc"), link.get("aria-label"), link.get("data-quote")) == (shown, label, quote)
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):
