@@ -48,8 +48,8 @@ class Row:
     counts: Counts
     tiers: tuple[tuple[str, int], ...]  # T1, T2, T3, untiered: distinct sources cited
     exempt_blocks: int
-    draft: bool | None  # None until the check knows drafts
-    todo: int | None  # `[@todo]` placeholders; None until the check knows them
+    draft: bool  # `draft: true`: checked, never published
+    todo: int  # sentences marked `[@todo]`: placeholders still to write
     generated: str | None
     review: ReviewState
     review_text: str
@@ -80,8 +80,8 @@ def _row(article: Article, tier_of: dict[str, str | None], errors: int) -> Row:
         counts=article.counts,
         tiers=tuple(tally.items()),
         exempt_blocks=article.document.exempt_blocks,
-        draft=None,
-        todo=None,
+        draft=bool(meta and meta.draft),
+        todo=article.counts.todo,
         generated=meta.provenance.generated if meta else None,
         review=state,
         review_text=review_text(meta, state),
@@ -117,7 +117,8 @@ def summary(found: Sequence[Row]) -> dict:
         sentences = sum(r.counts.sentences for r in group)
         sourced, llm = sum(r.counts.sourced for r in group), sum(r.counts.llm for r in group)
         return {"articles": len(group), "sentences": sentences, "sourced": sourced, "llm": llm,
-                "unmarked": sentences - sourced - llm,
+                "unmarked": sum(r.counts.unmarked for r in group), "todo": sum(r.counts.todo for r in group),
+                "drafts": sum(r.draft for r in group),
                 "sourced_share": sourced / sentences if sentences else 0.0,
                 "llm_share": llm / sentences if sentences else 0.0}
 
@@ -137,7 +138,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
     c = row.counts
     return {
         "path": row.path, "title": row.title, "type": row.type,
-        "sentences": c.sentences, "sourced": c.sourced, "llm": c.llm, "unmarked": c.unmarked,
+        "sentences": c.sentences, "sourced": c.sourced, "llm": c.llm, "unmarked": c.unmarked, "todo": c.todo,
         "sourced_share": round(c.sourced_share, 4), "llm_share": round(c.llm_share, 4),
         "sections": [
             {"heading": s.heading, "level": s.level, "line": s.line, "sentences": s.counts.sentences,
@@ -145,7 +146,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
             for s in row.sections
         ],
         "sources": dict(row.tiers),
-        "exempt_blocks": row.exempt_blocks, "draft": row.draft, "todo": row.todo,
+        "exempt_blocks": row.exempt_blocks, "draft": row.draft,
         "generated": row.generated,
         "review": {"status": row.review.value, "by": row.reviewed_by, "date": row.reviewed_date,
                    "text": row.review_text},
@@ -181,7 +182,7 @@ def as_csv(found: Sequence[Row]) -> str:
         writer.writerow([
             r.path, r.title, r.type, c.sentences, c.sourced, c.llm, c.unmarked, f"{c.sourced_share:.4f}",
             f"{c.llm_share:.4f}", *(n for _, n in r.tiers), r.exempt_blocks,
-            "" if r.draft is None else str(r.draft).lower(), "" if r.todo is None else r.todo, r.generated or "",
+            str(r.draft).lower(), r.todo, r.generated or "",
             r.review.value, r.reviewed_by or "", r.reviewed_date or "", r.errors, sections,
             " ".join(str(p.line) for p in r.llm),
         ])
@@ -194,7 +195,8 @@ def as_text(found: Sequence[Row], excerpt: Excerpt | None = None) -> str:
     lines = [
         f"{total['articles']} articles, {total['sentences']} sentences: {total['sourced']} sourced "
         f"({share(total['sourced_share'])}), {total['llm']} LLM ({share(total['llm_share'])}), "
-        f"{total['unmarked']} unmarked; {reviews['reviewed']} clinically reviewed, {reviews['changed']} edited "
+        f"{total['unmarked']} unmarked, {total['todo']} [@todo]; {total['drafts']} draft"
+        f"{'s' * (total['drafts'] != 1)}; {reviews['reviewed']} clinically reviewed, {reviews['changed']} edited "
         f"since review, {reviews['unreviewed']} not reviewed",
         "",
         "Articles, least sourced first:",
