@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wikigen.config import TIERS
-from wikigen.model import Article, CheckedSite, Counts, Meta, Pos, ReviewState, SectionCounts, Severity
+from wikigen.model import Article, CheckedSite, Counts, Figures, Meta, Pos, ReviewState, SectionCounts, Severity
 
 FORMATS = ("text", "json", "csv")
 UNTIERED = "untiered"
@@ -55,9 +55,17 @@ class Row:
     review_text: str
     reviewed_by: str | None
     reviewed_date: str | None
-    sections: tuple[SectionCounts, ...]
-    llm: tuple[Pos, ...]
+    figures: Figures
     errors: int
+
+    @property
+    def sections(self) -> tuple[SectionCounts, ...]:
+        return self.figures.sections
+
+    @property
+    def llm(self) -> tuple[Pos, ...]:
+        """Made when asked for: the dashboard has no use for some 300,000 positions."""
+        return self.figures.llm_positions
 
     @property
     def published(self) -> bool:
@@ -87,8 +95,7 @@ def _row(article: Article, tier_of: dict[str, str | None], errors: int) -> Row:
         review_text=review_text(meta, state),
         reviewed_by=reviewed.by if reviewed else None,
         reviewed_date=reviewed.date if reviewed else None,
-        sections=article.figures.sections,
-        llm=article.figures.llm_positions,
+        figures=article.figures,
         errors=errors,
     )
 
@@ -184,7 +191,7 @@ def as_csv(found: Sequence[Row]) -> str:
             f"{c.llm_share:.4f}", *(n for _, n in r.tiers), r.exempt_blocks,
             str(r.draft).lower(), r.todo, r.generated or "",
             r.review.value, r.reviewed_by or "", r.reviewed_date or "", r.errors, sections,
-            " ".join(str(p.line) for p in r.llm),
+            " ".join(map(str, r.figures.llm[::2])),
         ])
     return stream.getvalue()
 
