@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.figures import count_units, figures, thresholds
+from wikigen.check.links import anchors_of, internal_links, link_problems
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config, term_key
 from wikigen.model import (
@@ -160,7 +161,8 @@ def check_document(
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
         found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
-    return CheckedDocument(article, tuple(found), cited, tuple(terms))
+    return CheckedDocument(article, tuple(found), cited, tuple(terms), internal_links(document, meta),
+                           anchors_of(document, meta))
 
 
 def _spelling_variants(checked: Sequence[CheckedDocument]) -> list[Diagnostic]:
@@ -186,12 +188,16 @@ def _spelling_variants(checked: Sequence[CheckedDocument]) -> list[Diagnostic]:
 
 
 def check_site(
-    sources: Sources, bibliography: Bibliography, checked: Sequence[CheckedDocument]
+    sources: Sources, bibliography: Bibliography, checked: Sequence[CheckedDocument],
+    context: Sequence[CheckedDocument] = (),
 ) -> CheckedSite:
-    """The whole-site rules (slug collisions, the bibliography, uncited entries) over checked documents."""
+    """The whole-site rules (slug collisions, internal links, the bibliography, uncited entries) over checked
+    documents; `context`: other articles that links may name, checked only for that (`check PATHS`)."""
     diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
     for result in checked:
         diagnostics.extend(result.diagnostics)
+    files = {path for path, _, _ in sources.assets}
+    diagnostics.extend(link_problems(checked, context, sources.config.content, files))
     documents = tuple(result.article.document for result in checked)
     diagnostics.extend(_slug_collisions(documents))
     diagnostics.extend(_spelling_variants(checked))
