@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from wikigen.check import support
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.evidence import Scorer, check_excerpts, check_sentence
-from wikigen.check.figures import figures, thresholds
+from wikigen.check.figures import count_units, figures, thresholds
 from wikigen.check.links import anchors_of, internal_links, link_problems
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config, term_key
@@ -45,10 +45,8 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
 
 def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
-    tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
     for sentence in document.sentences:
-        tally[sentence.provenance] += 1
         if sentence.provenance is Provenance.UNMARKED:
             if sentence.kind is UnitKind.ROW:
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
@@ -81,9 +79,7 @@ def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnos
         if scheme is not None and scheme not in SAFE_SCHEMES:
             found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
                                 "use http(s), mailto or a relative link"))
-    counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
-                    tally[Provenance.UNMARKED], tally[Provenance.TODO])
-    return found, counts, tuple(cited)
+    return found, count_units(document.sentences), tuple(cited)
 
 
 _UNIT_NAMES = {UnitKind.SUMMARY: "`summary` sentence", UnitKind.NOTE: "`evidence.note` sentence"}
