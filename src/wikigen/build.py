@@ -144,7 +144,7 @@ def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
 
 def _check(
     sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
-) -> tuple[CheckedSite, dict[str, str]]:
+) -> tuple[CheckedSite, dict[str, str], set[str]]:
     """Check every article, from the cache where its check still holds, else in worker processes from its parsed
     document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
     tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from wikigen.build import build, gather
 from wikigen.config import find_root
@@ -182,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 must not crash the report
         with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="backslashreplace")
+            cast(io.TextIOWrapper, stream).reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     # A build holds millions of long-lived objects (the site, its checks, the manifest): at the default
     # threshold the cyclic GC rescanned them all a few times a build, 10% of a one-article edit at 10,000

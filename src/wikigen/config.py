@@ -95,7 +95,7 @@ def _coerce(name: str, value: Any) -> tuple[Any, str | None]:
     if hint is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return (value, None) if ok else (None, "a whole number >= 0")
-    ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
+    ok = isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)
     return (tuple(value), None) if ok else (None, "a non-empty list of strings")
 
 

@@ -19,6 +19,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import os
 import shutil
 import stat
@@ -100,7 +101,7 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
                 continue
         origin, target = source / path, folder / path
         try:
-            _place(target, folder, lambda path, origin=origin: os.link(origin, path))
+            _place(target, folder, functools.partial(os.link, origin))
         except OSError:  # no hard links here (another file system): copy
             _remove(target)
             _make_parents(target, folder)

@@ -9,6 +9,7 @@ import os
 import re
 import urllib.parse
 from pathlib import PurePosixPath
+from typing import Any
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -54,7 +55,7 @@ def depth_plugin(md: MarkdownIt) -> None:
                 state.env["too_deep"] = line
         tokenize(state, start, end)
 
-    md.block.tokenize = guarded
+    md.block.tokenize = guarded  # type: ignore[method-assign,assignment]
 
 
 @functools.cache
@@ -129,10 +130,10 @@ def parse_document(source: SourceFile) -> Document:
     stray: list[Marker] = []
     caption_tokens: list = []
     caption = ((front.data.get("figure") or {}) if front else {}) or {}
-    if isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
+    if front and isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
         where = front.lines.get("figure.caption", Pos(1, 1))
         file_lines = text.split("\n")
-        env = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
+        env: dict[str, Any] = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
                "ids": ids, "units": units, "stray": stray}
         caption_tokens = md.parseInline(caption["caption"], env)
     env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,

@@ -71,7 +71,9 @@ def _names(text: str, at: int) -> bool:
     """The word at `at` is capitalised, all letters, and not one of syntok's sentence starters (after which it
     splits even behind a title or an initial: "Mr. A", "Plan B. It")."""
     word = _WORD.match(text, at)
-    return bool(word) and word.group().isalpha() and word.group()[0].isupper() and word.group() not in State.starters
+    if word is None:
+        return False
+    return word.group().isalpha() and word.group()[0].isupper() and word.group() not in State.starters
 
 
 def _word_start(text: str, at: int, floor: int) -> int:

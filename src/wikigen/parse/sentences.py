@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -132,7 +133,7 @@ def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
         elif before and _TERMINAL.search(before[-1]):
             cuts.append(offset)
     cuts.append(len(text))
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in itertools.pairwise(cuts):
         if end > start:
             spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end]))
@@ -228,7 +229,7 @@ def _piece(child: Token, content: str) -> Token:
                  child.markup, child.info, child.meta, child.block, child.hidden)
 
 
-def _unit_token(kind: str, nesting: int, unit: Sentence) -> Token:
+def _unit_token(kind: str, nesting: Literal[-1, 0, 1], unit: Sentence) -> Token:
     token = Token(kind, "span", nesting)
     token.meta = {"unit": unit}
     return token
@@ -264,7 +265,7 @@ class _Annotator:
             start, index, _ = pieces[bisect.bisect_left(starts, at) - 1 if end else bisect.bisect_right(starts, at) - 1]
             return (index, at - start) if children[index].type == "text" else (index, None if end else 0)
 
-        units = []
+        units: list[list[Any]] = []
         for start, end in spans:
             child, inner = position(start, False)
             where = locate(offsets[child] + (inner or 0))

@@ -50,7 +50,7 @@ class DevServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = str(self.httpd.server_address[0]), self.httpd.server_address[1]
         shown = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown}:{port}/"
 
