@@ -151,7 +151,8 @@ def test_listing_pages_are_redone_only_when_what_they_show_changed(site: Path, t
     build(site, search=False)
     counted = _inodes(site / "public")
     changed = {path for path in after if after[path] != counted[path]}
-    assert {"articles/alpha-theory/index.html", "index.html", "types/theory/index.html"} <= changed  # sourced %
+    assert {"articles/alpha-theory/index.html", "index.html", "types/theory/index.html",
+            "provenance/index.html"} <= changed  # sourced %
     assert "sources/index.html" not in changed  # it names alpha, nothing it shows changed
     assert snapshot(site / "public") == cold(site, tmp_path, "cold-3")
     after = counted
@@ -394,3 +395,19 @@ def test_values_pickle_as_tuples_and_round_trip_equal() -> None:
     document = parse_document(SourceFile(source.name, source.read_text("utf-8"), ""))
     assert document.sentences and type(document.sentences[0].__getstate__()) is tuple
     assert pickle.loads(pickle.dumps(document)) == document
+
+
+def test_an_edit_after_the_review_shows_on_the_page_and_the_dashboard(site: Path, tmp_path: Path) -> None:
+    build(site, search=False)
+    public = site / "public"
+    assert "Clinically reviewed by Dr Ana Lopes, MD on 2026-06-10" in (public / "articles/beta-concept/index.html"
+                                                                       ).read_text(encoding="utf-8")
+    before = _inodes(public)
+    edit(site / "content" / "beta-concept.md", "It was tested twice", "It was tested three times")
+    build(site, search=False)
+    after = _inodes(public)
+    assert {path for path in before if before[path] != after[path]} == {
+        "articles/beta-concept/index.html", "provenance/index.html"}  # only the review's state changed
+    for page in ("articles/beta-concept/index.html", "provenance/index.html"):
+        assert "Edited since its review on 2026-06-10" in (public / page).read_text(encoding="utf-8")
+    assert snapshot(public) == cold(site, tmp_path)

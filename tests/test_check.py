@@ -132,3 +132,68 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
     counts = site.articles[0].counts
     assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
+
+
+# ---------------------------------------------------------------- the clinical review's digest
+
+_WORDS = st.sampled_from(["dose", "risk", "goals", "mastery", "patients", "improved", "the", "of", "12", "mg"])
+_KEYS = ["a", "b", "c", "d"]
+
+
+def _article(sentences: list[tuple[list[str], list[str]]], gap: str = " ", join: str = "; ") -> str:
+    body = gap.join(f"{' '.join(words).capitalize()} [{join.join('@' + k for k in keys)}]."
+                    for words, keys in sentences)
+    return DEFAULTS["content/a.md"].split("A claim")[0] + body + "\n"
+
+
+def _digest(text: str) -> str:
+    from wikigen.check.figures import figures
+    from wikigen.model import SourceFile
+    from wikigen.parse import parse_document
+
+    return figures(parse_document(SourceFile("content/a.md", text, "")), {}).digest
+
+
+_SENTENCES = st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=8),
+                                st.lists(st.sampled_from(_KEYS), min_size=1, max_size=3, unique=True)),
+                      min_size=1, max_size=6)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(_SENTENCES, st.sampled_from([" ", "  ", "\n", " \n  "]), st.randoms(use_true_random=False))
+def test_review_digest_ignores_whitespace_and_key_order(sentences, gap: str, rng) -> None:
+    shuffled = [(words, rng.sample(keys, len(keys))) for words, keys in sentences]
+    assert _digest(_article(sentences)) == _digest(_article(shuffled, gap=gap, join=";  "))
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(_SENTENCES, st.data())
+def test_review_digest_changes_under_an_edit_to_a_sentence(sentences, data) -> None:
+    index = data.draw(st.integers(0, len(sentences) - 1))
+    words, keys = sentences[index]
+    edit = data.draw(st.sampled_from(["word", "source", "llm"]))
+    if edit == "word":
+        changed = ([*words, "not"], keys)
+    elif edit == "source":
+        changed = (words, sorted({*keys, "e"}))
+    else:
+        changed = (words, ["llm"])
+    assert _digest(_article(sentences)) != _digest(_article([*sentences[:index], changed, *sentences[index + 1 :]]))
+
+
+def test_summary_line_counts_in_the_singular_and_plural(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(tmp_path, {"content/a.md": DEFAULTS["content/a.md"] + "Bare.\n"})
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1 article checked: 1 error, 0 warnings"
+    (root / "content/b.md").write_text(DEFAULTS["content/a.md"] + "Bare. Also bare.\n", encoding="utf-8")
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "2 articles checked: 3 errors, 0 warnings"
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"

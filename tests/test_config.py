@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wikigen.config import Config, find_root, load_config
+from wikigen.config import Config, Threshold, find_root, load_config
 
 
 def _write(root: Path, text: str) -> Path:
@@ -52,3 +52,27 @@ def test_root_is_nearest_configured_ancestor(tmp_path: Path) -> None:
     other = tmp_path / "x"
     (other / "content").mkdir(parents=True)
     assert find_root(other / "content") == other
+
+
+def test_thresholds_by_type_and_section(tmp_path: Path) -> None:
+    text = ('[tool.wikigen]\nmin_sourced_share = 0.5\n\n[tool.wikigen.by_type.therapy]\nmin_sourced_share = 0.8\n'
+            'require_review = true\n\n[tool.wikigen.by_section."Evidence Base"]\nrequired_tiers = ["T1", "T2"]\n')
+    loaded = load_config(_write(tmp_path, text))
+    assert loaded.problems == ()
+    config = loaded.config
+    assert config.for_type("therapy") == Threshold(0.8, 1.0, True)
+    assert config.for_type("theory") == Threshold(0.5, 1.0, False)
+    assert config.for_section("evidence  base") == Threshold(required_tiers=("T1", "T2"))
+    assert config.for_section("Practice") is None
+
+
+def test_every_threshold_problem_is_reported(tmp_path: Path) -> None:
+    text = ('[tool.wikigen]\nmax_llm_share = 2\nrequire_review = "yes"\n\n[tool.wikigen.by_type.therapy]\n'
+            'required_tiers = ["T1"]\n\n[tool.wikigen.by_type.gadget]\nmin_sourced_share = 0.8\n\n'
+            '[tool.wikigen.by_section."Evidence Base"]\nmin_sourced_share = -1\nrequired_tiers = ["T9"]\n')
+    problems = load_config(_write(tmp_path, text)).problems
+    assert [(p.line, p.code) for p in problems] == [(2, "C003"), (3, "C003"), (6, "C002"), (8, "C003"),
+                                                    (12, "C003"), (13, "C003")]
+    assert "a share between 0 and 1" in problems[0].message
+    assert "`gadget` is not one of the types" in problems[3].message
+    assert 'by_section."Evidence Base".required_tiers' in problems[5].message

@@ -131,6 +131,32 @@ def test_sentence_ids_are_stable_and_unique() -> None:
     assert ids[:2] == [s.id for s in second.sentences][:2]
 
 
+@pytest.mark.parametrize(
+    "edited",
+    [
+        "Mastery goals predict persistence, after failure in classrooms [@a].",  # a comma
+        "Mastery goals predict persistence after failure in most classrooms [@a].",  # a word inserted
+        "Mastery goals predict persistence after failure in classrooms [@a; @b].",  # a citation added
+        "Mastery goals predict persistence after failure in classrooms. [@a]",  # the marker moved
+        "mastery goals predict persistence after failure in classrooms [@a]!",  # case and punctuation
+    ],
+)
+def test_a_sentence_keeps_its_id_through_a_small_edit(edited: str) -> None:
+    text = FRONT + "Mastery goals predict persistence after failure in classrooms [@a]. Other words here [@llm].\n"
+    first = parse_document(SourceFile("content/a.md", text, ""))
+    second = parse_document(SourceFile("content/a.md", text.replace(text.split("\n")[-2].split(". Other")[0] + ".",
+                                                                    edited), ""))
+    assert [s.id for s in first.sentences] == [s.id for s in second.sentences]
+
+
+def test_colliding_ids_are_disambiguated_by_more_words_then_a_count() -> None:
+    text = FRONT + "Goal one alpha [@a]. Goal one beta [@a]. Goal one alpha [@a]. Goal one alpha [@a].\n"
+    ids = [s.id for s in parse_document(SourceFile("content/a.md", text, "")).sentences]
+    assert len(set(ids)) == 4
+    assert ids[3].endswith("-2") and not ids[2].endswith("-2")
+    assert ids == [s.id for s in parse_document(SourceFile("content/b.md", text, "")).sentences]
+
+
 def test_wrapping_balances_tokens() -> None:
     document = parse_document(SourceFile("content/a.md", FRONT + "A *b. C* d [@a]. [x. Y](https://e.org) z.\n", ""))
     inline = next(t for t in document.tokens if t.type == "inline")

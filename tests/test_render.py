@@ -160,6 +160,9 @@ def test_article_page_parts(built):
     assert doc.xpath(f"//*[{C('callout-example')}]//*[{C('callout-title')}]")[0].text_content().startswith(
         "LLM-generated illustrative example (not a guideline)")
     assert doc.xpath(f"//*[{C('callout-framing')}]//*[{C('callout-title')}]//a[starts-with(@href, '#src-')]")
+    exempt = _page(public, "/articles/beta-concept/").xpath(f"//*[{C('callout-exempt')}]")[0]
+    assert exempt.xpath(f".//*[{C('callout-title')}]")[0].text_content() == "Not checked: links and code only"
+    assert exempt.xpath(".//li/a[@href='https://example.org/beta']")
     infobox = doc.xpath(f"//*[{C('infobox')}]")[0]
     assert "1 min" in infobox.text_content()
     assert infobox.xpath(".//a[@href='/populations/students/']")

@@ -1,4 +1,5 @@
-"""`wikigen check | build | serve | new`. Exit 0: clean; 1: content errors; 2: usage or I/O problems."""
+"""`wikigen check | report | build | serve | new | review`. Exit 0: clean; 1: content errors; 2: usage or I/O
+problems."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import gc
 import io
 import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import cast
 
+from wikigen import editorial
 from wikigen.build import build, gather
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
-from wikigen.report import FORMATS, render_report, text_line
+from wikigen.model import Pos
+from wikigen.report import FORMATS, plural, render_report, text_line
 from wikigen.write import OutputError
 
 
@@ -55,6 +59,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 1 if site.errors or (args.strict and site.warnings) else 0
 
 
+def _excerpts(root: Path) -> editorial.Excerpt:
+    """The text at a position of an article, for the report's list of `[@llm]` sentences: the rest of its
+    line, shortened. Each file is read once, and only if it has such a sentence."""
+    files: dict[str, list[str]] = {}
+
+    def excerpt(path: str, pos: Pos) -> str | None:
+        if path not in files:
+            try:
+                files[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                files[path] = []
+        lines = files[path]
+        if not 0 < pos.line <= len(lines):
+            return None
+        text = " ".join(lines[pos.line - 1][pos.column - 1 :].split())
+        return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+    return excerpt
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    root = _root(args.root)
+    site = gather(root, _selected(root, args.paths), use_cache=not args.no_cache)
+    print(editorial.render(site, args.format, _excerpts(root)), end="" if args.format == "csv" else "\n")
+    return 0
+
+
 class _Bar:
     """A one-line progress bar on a terminal's stderr; nothing in CI or when stderr is a file or pipe."""
 
@@ -87,15 +118,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(text_line(diagnostic), file=sys.stderr)
     if not result.published:
         reason = "errors" if result.errors else "warnings (--strict)"
-        print(f"build refused: {result.errors} errors, {result.warnings} warnings; fix the {reason} above. "
+        print(f"build refused: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; fix the "
+              f"{reason} above. "
               "The previous output is untouched.", file=sys.stderr)
         return 1
     if result.site is None:
-        print(f"nothing changed: {result.output}/ is up to date ({result.articles} articles, "
+        print(f"nothing changed: {result.output}/ is up to date ({plural(result.articles, 'article')}, "
               f"{result.seconds:.2f} s)")
     else:
-        print(f"built {result.articles} articles ({result.rendered} rendered, {result.reused} unchanged), "
-              f"{result.files} files into {result.output}/ in {result.seconds:.2f} s ({result.warnings} warnings)")
+        print(f"built {plural(result.articles, 'article')} ({result.rendered} rendered, {result.reused} unchanged), "
+              f"{plural(result.files, 'file')} into {result.output}/ in {result.seconds:.2f} s "
+              f"({plural(result.warnings, 'warning')})")
     return 0
 
 
@@ -142,6 +175,21 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from wikigen.review import ReviewError, review
+
+    root = _root(args.root)
+    (path,) = _selected(root, [args.path]) or []
+    try:
+        recorded = review(root, path, args.by, args.date)
+    except ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    verb = "replaced the review in" if recorded.replaced else "recorded the review in"
+    print(f"{verb} {path.relative_to(root).as_posix()}: by {' '.join(args.by.split())} on {recorded.date}, "
+          f"digest {recorded.digest}")
+    return 0
+
+
 def _add_serve_and_new(commands) -> None:
     root_help = "site root (default: nearest folder with content/ or [tool.wikigen])"
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
@@ -160,16 +208,29 @@ def _add_serve_and_new(commands) -> None:
     new.add_argument("--evidence", help="evidence level (default: preliminary)")
     new.add_argument("--model", default="unspecified", help="provenance.model (default: unspecified)")
     new.set_defaults(run=_cmd_new)
+    review = commands.add_parser("review", help="record a clinician's review of an article in its front matter")
+    review.add_argument("path", metavar="PATH", help="the article reviewed")
+    review.add_argument("--by", required=True, help='the reviewer, e.g. "Dr Jane Doe, MD"')
+    review.add_argument("--date", help="the review's date, YYYY-MM-DD (default: today)")
+    review.add_argument("--root", help=root_help)
+    review.set_defaults(run=_cmd_review)
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="wikigen", description=__doc__)
+    top.add_argument("--version", action="version", version=f"%(prog)s {version('wikigen')}")
     commands = top.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="check markers, keys, front matter and bibliography")
     check.add_argument("paths", nargs="*", help="only report on these articles (keys still resolve site-wide)")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--no-cache", action="store_true", help="parse every article; do not read or write the cache")
     check.set_defaults(run=_cmd_check)
+    report = commands.add_parser("report", help="the editorial report: sourcing, LLM text and reviews per article")
+    report.add_argument("paths", nargs="*", help="only these articles")
+    report.add_argument("--format", choices=editorial.FORMATS, default="text")
+    report.add_argument("--no-cache", action="store_true", help="parse every article; do not read or write the cache")
+    report.add_argument("--root", help="site root (default: nearest folder with content/ or [tool.wikigen])")
+    report.set_defaults(run=_cmd_report)
     build_cmd = commands.add_parser("build", help="check, then render the site into the output folder")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     build_cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")

@@ -13,6 +13,24 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 CONFIG_FILE = "pyproject.toml"
+TIERS = ("T1", "T2", "T3")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Publication thresholds of an article type (`[tool.wikigen.by_type.NAME]`) or of a section by its
+    heading (`[tool.wikigen.by_section."Heading"]`); None: the wider scope's value holds."""
+
+    min_sourced_share: float | None = None
+    max_llm_share: float | None = None
+    require_review: bool | None = None  # types only
+    required_tiers: tuple[str, ...] | None = None  # sections only: every source cited there has one of these
+
+
+_SCOPE_KEYS = {
+    "by_type": ("min_sourced_share", "max_llm_share", "require_review"),
+    "by_section": ("min_sourced_share", "max_llm_share", "required_tiers"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,10 +56,32 @@ class Config:
     allow_output_outside_root: bool = False
     workers: int = 0  # 0: one per core
     search_shard_pages: int = 500  # articles per search index shard: an edit re-indexes one shard
+    # Publication thresholds (Q001, Q002): the defaults hold every article that checks clean today.
+    min_sourced_share: float = 0.0
+    max_llm_share: float = 1.0
+    require_review: bool = False
+    by_type: tuple[tuple[str, Threshold], ...] = ()
+    by_section: tuple[tuple[str, Threshold], ...] = ()  # heading as written; matched ignoring case
 
     def path(self, name: str) -> Path:
         """Absolute path of a configured location (content, bibliography, theme, output, cache)."""
         return (self.root / getattr(self, name)).resolve()
+
+    def for_type(self, kind: str) -> Threshold:
+        """The thresholds an article of type `kind` is held to: its type's where set, else the site's."""
+        own = dict(self.by_type).get(kind, Threshold())
+        return Threshold(
+            self.min_sourced_share if own.min_sourced_share is None else own.min_sourced_share,
+            self.max_llm_share if own.max_llm_share is None else own.max_llm_share,
+            self.require_review if own.require_review is None else own.require_review,
+        )
+
+    def for_section(self, heading: str) -> Threshold | None:
+        wanted = " ".join(heading.split()).casefold()
+        for name, threshold in self.by_section:
+            if " ".join(name.split()).casefold() == wanted:
+                return threshold
+        return None
 
 
 @dataclass(frozen=True)
@@ -86,8 +126,11 @@ def _line_of(text: str, key: str) -> tuple[int, int]:
     return 1, 1
 
 
-def _coerce(name: str, value: Any) -> tuple[Any, str | None]:
-    hint = _HINTS[name]
+def _coerce(name: str, value: Any, hint: Any = None) -> tuple[Any, str | None]:
+    hint = hint or _HINTS[name]
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+        return (float(value), None) if ok else (None, "a share between 0 and 1, such as 0.8")
     if hint == "str" or hint is str:
         return (value, None) if isinstance(value, str) and value.strip() else (None, "a non-empty string")
     if hint is bool:
@@ -95,8 +138,61 @@ def _coerce(name: str, value: Any) -> tuple[Any, str | None]:
     if hint is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return (value, None) if ok else (None, "a whole number >= 0")
+    if name == "required_tiers":
+        ok = isinstance(value, list) and bool(value) and all(v in TIERS for v in value)
+        return (tuple(value), None) if ok else (None, f"a non-empty list of tiers ({', '.join(TIERS)})")
     ok = isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)
     return (tuple(value), None) if ok else (None, "a non-empty list of strings")
+
+
+_THRESHOLD_HINTS = {"min_sourced_share": float, "max_llm_share": float, "require_review": bool,
+                    "required_tiers": tuple}
+
+
+def _header_line(text: str, scope: str, name: str) -> int:
+    """The line of `[tool.wikigen.SCOPE.NAME]` (name bare or quoted), else of the first mention of the name."""
+    pattern = re.compile(rf"\s*\[\s*tool\.wikigen\.{scope}\.(?:{re.escape(name)}|\"{re.escape(name)}\")\s*\]")
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if pattern.match(line):
+            return number
+    for number, line in enumerate(lines, 1):
+        if name in line:
+            return number
+    return 1
+
+
+def _scopes(text: str, scope: str, value: Any, types: tuple[str, ...]) -> tuple[Any, list[ConfigProblem]]:
+    """`by_type` or `by_section`: a table of tables of thresholds, every wrong key reported."""
+    if not isinstance(value, dict):
+        line, col = _line_of(text, scope)
+        return None, [ConfigProblem(line, col, "C003", f"`{scope}` must be a table of tables, got {value!r}")]
+    problems, found = [], []
+    allowed = _SCOPE_KEYS[scope]
+    for name, table in value.items():
+        start = _header_line(text, scope, name)
+        where = f"{scope}.{name}" if name.isidentifier() else f'{scope}."{name}"'
+        if not isinstance(table, dict):
+            problems.append(ConfigProblem(start, 1, "C003", f"`{where}` must be a table, got {table!r}"))
+            continue
+        if scope == "by_type" and name not in types:
+            problems.append(ConfigProblem(start, 1, "C003",
+                                          f"`{where}`: `{name}` is not one of the types ({', '.join(types)})"))
+        values = {}
+        for key, raw in table.items():
+            line, col = _line_of("\n".join(text.splitlines()[start - 1 :]), key)
+            line += start - 1
+            if key not in allowed:
+                problems.append(ConfigProblem(line, col, "C002", f"unknown key `{key}` in [tool.wikigen.{where}]; "
+                                              f"known keys: {', '.join(allowed)}"))
+                continue
+            coerced, expected = _coerce(key, raw, _THRESHOLD_HINTS[key])
+            if expected:
+                problems.append(ConfigProblem(line, col, "C003", f"`{where}.{key}` must be {expected}, got {raw!r}"))
+            else:
+                values[key] = coerced
+        found.append((name, Threshold(**values)))
+    return tuple(found), problems
 
 
 def load_config(root: Path) -> LoadedConfig:
@@ -127,6 +223,13 @@ def load_config(root: Path) -> LoadedConfig:
             close = [f for f in sorted(_FIELDS) if f.replace("_", "") == key.replace("_", "").replace("-", "")]
             hint = f" (did you mean `{close[0]}`?)" if close else f"; known keys: {', '.join(sorted(_FIELDS))}"
             problems.append(ConfigProblem(line, col, "C002", f"unknown key `{key}` in [tool.wikigen]{hint}"))
+            continue
+        if key in _SCOPE_KEYS:
+            types = _coerce("types", table.get("types"))[0] or Config.types
+            scoped, found = _scopes(text, key, value, types)
+            problems.extend(found)
+            if scoped is not None:
+                values[key] = scoped
             continue
         coerced, expected = _coerce(key, value)
         if expected:

@@ -129,6 +129,7 @@ class Heading:
     level: int
     text: str
     anchor: str
+    pos: Pos | None = None  # where the heading's line starts (a section threshold's diagnostic stands there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,21 @@ class ProvenanceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A clinician's sign-off from the front matter: the digest is of the checked text they read."""
+
+    by: str
+    date: str  # ISO date
+    digest: str
+
+
+class ReviewState(enum.StrEnum):
+    REVIEWED = "reviewed"
+    UNREVIEWED = "unreviewed"
+    CHANGED = "changed"  # edited since the review: the checked text's digest differs
+
+
+@dataclass(frozen=True, slots=True)
 class Meta:
     title: str
     summary: str
@@ -255,6 +271,8 @@ class Meta:
     figure: Figure | None = None
     see_also: tuple[str, ...] = ()
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
+    reviewed: Review | None = None
+    ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +286,32 @@ class Counts:
     def sourced_share(self) -> float:
         return self.sourced / self.sentences if self.sentences else 0.0
 
+    @property
+    def llm_share(self) -> float:
+        return self.llm / self.sentences if self.sentences else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SectionCounts:
+    """The checked units under a heading, down to the next heading of its level or above (its subsections
+    included); the heading "" is the text before the first heading."""
+
+    heading: str
+    level: int
+    pos: Pos
+    counts: Counts
+    cited: tuple[str, ...] = ()  # resolved keys cited in the section, in order of first citation
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What the editorial report, the dashboard and the thresholds read of an article, made by the check so
+    that they need neither its text nor a second parse."""
+
+    sections: tuple[SectionCounts, ...] = ()
+    llm: tuple[Pos, ...] = ()  # where each sentence tagged `[@llm]` (or under an `[@llm]` container) starts
+    digest: str = ""  # of the checked text, as a clinical review records it
+
 
 @dataclass(frozen=True)
 class Article:
@@ -275,10 +319,18 @@ class Article:
     meta: Meta | None  # None when the front matter failed
     counts: Counts
     cited: tuple[str, ...]  # resolved keys in order of first citation
+    figures: Figures = Figures()
 
     @property
     def slug(self) -> str:
         return self.document.slug
+
+    @property
+    def review(self) -> ReviewState:
+        reviewed = self.meta.reviewed if self.meta else None
+        if reviewed is None:
+            return ReviewState.UNREVIEWED
+        return ReviewState.REVIEWED if reviewed.digest == self.figures.digest else ReviewState.CHANGED
 
 
 @dataclass(frozen=True)

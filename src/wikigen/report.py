@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 
 from wikigen.model import CheckedSite, Diagnostic, Severity
 
 FORMATS = ("text", "json", "github")
 
 
+def plural(count: int, word: str) -> str:
+    """"1 article", "2 articles", "0 errors"."""
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """" (did you mean `x`?)" for the closest of `choices` to a misspelt name, else "": one phrasing for every
+    unknown name (containers, citation keys, slugs). A name differing only in case comes first."""
+    known = sorted(choices)
+    close = [c for c in known if c.casefold() == word.casefold()] or difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
 def _summary(site: CheckedSite) -> str:
-    return (
-        f"{len(site.articles)} articles checked: {site.errors} error{'s' * (site.errors != 1)}, "
-        f"{site.warnings} warning{'s' * (site.warnings != 1)}"
-    )
+    return f"{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, " \
+        f"{plural(site.warnings, 'warning')}"
 
 
 def text_line(d: Diagnostic) -> str:

@@ -15,6 +15,7 @@ PAGES = {
     "home": "/",
     "article": "/articles/achievement-goal-theory/",
     "search": "/search/?q=goal",
+    "provenance": "/provenance/",
     "404": "/no-such-page/",
 }
 BLOCKING = {"serious", "critical"}
@@ -35,6 +36,9 @@ def open_and_settle(watched: Any, name: str) -> Any:
         page.locator(".article-body .ref > a").first.hover()
         page.get_by_role("button", name="Highlight LLM sentences").click()
         page.mouse.move(1, 1)
+    if name == "provenance":  # exercise the sort script
+        page.get_by_role("button", name="Sourced", exact=True).click()
+        expect(page.locator("#prov-table th[aria-sort]")).to_have_attribute("aria-sort", "descending")
     page.wait_for_load_state("networkidle")
     return page
 
@@ -60,3 +64,39 @@ def test_no_serious_accessibility_violations(open_page: Any, name: str, scheme: 
     ]
     assert blocking == []
     assert watched.log.problems() == []
+
+
+def _column(page: Any, index: int) -> list[str]:
+    return page.locator(f"#prov-table tbody tr > :nth-child({index})").all_inner_texts()
+
+
+def test_dashboard_sorts_by_a_column_and_reverses(page: Any, page_log: Any) -> None:
+    page.goto(PAGES["provenance"])
+    printed = _column(page, 4)
+    shares = [float(text.split("%")[0]) for text in printed]
+    assert shares == sorted(shares) and len(shares) >= 4  # least sourced first, as printed
+    page.get_by_role("button", name="Article", exact=True).click()
+    titles = _column(page, 1)
+    assert titles == sorted(titles, key=str.lower)
+    expect(page.locator("#prov-table th[aria-sort]")).to_have_text("Article")
+    page.get_by_role("button", name="Article", exact=True).click()
+    assert _column(page, 1) == sorted(titles, key=str.lower, reverse=True)
+    page.get_by_role("button", name="Sourced", exact=True).click()
+    assert _column(page, 4) == printed
+    assert page_log.problems() == []
+
+
+def test_dashboard_chart_is_styled_by_the_stylesheet_in_both_schemes(open_page: Any) -> None:
+    fills = {}
+    for scheme in ("light", "dark"):
+        watched = open_page(color_scheme=scheme)
+        watched.page.goto(PAGES["provenance"])
+        chart = watched.page.locator(".prov-chart svg")
+        expect(chart).to_be_visible()
+        assert chart.locator("[style]").count() == 0
+        fills[scheme] = watched.page.evaluate(
+            "() => ['.chart-sourced', '.chart-llm', '.chart-label'].map("
+            "s => getComputedStyle(document.querySelector(s)).fill)")
+        assert len(set(fills[scheme])) == 3  # sourced, LLM and the labels are told apart
+        assert watched.log.problems() == []
+    assert fills["light"] != fills["dark"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from wikigen.check.bibliography import check_bibliography
+from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config
 from wikigen.model import (
@@ -18,6 +19,7 @@ from wikigen.model import (
     Counts,
     Diagnostic,
     Document,
+    Entry,
     ParsedSite,
     Pos,
     Provenance,
@@ -25,6 +27,7 @@ from wikigen.model import (
     Sources,
     UnitKind,
 )
+from wikigen.report import did_you_mean
 
 
 def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
@@ -50,8 +53,9 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
         for citation in marker.citations:
             cited.setdefault(citation.key)
             if citation.key not in keys:
-                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`: add it "
-                                    "to the bibliography or fix the spelling"))
+                hint = did_you_mean(citation.key, keys)
+                found.append(_error(document, citation.pos, "P002", f"unknown citation key `{citation.key}`{hint}: "
+                                    "add it to the bibliography or fix the spelling"))
     for marker in document.stray_markers:
         found.append(Diagnostic(document.path, marker.pos.line, marker.pos.column, "P006", Severity.WARNING,
                                 f"`{marker.raw}` stands where there is no sentence to mark: put it after the "
@@ -83,6 +87,24 @@ def _slug_collisions(documents: tuple[Document, ...]) -> list[Diagnostic]:
     return found
 
 
+def _alias_problems(document: Document, aliases: tuple[tuple[str, str], ...]) -> list[Diagnostic]:
+    """An alias must lead to a sentence of the article, and its old id must not be a sentence's id again."""
+    ids = {sentence.id: sentence.kind for sentence in document.sentences}
+    found = []
+    for old, new in aliases:
+        pos = document.front.lines.get(f"ids.{old}", Pos(1, 1)) if document.front else Pos(1, 1)
+        if ids.get(new) is UnitKind.ROW:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, a table row: rows take no "
+                                "alias (link to the table's heading instead)"))
+        elif new not in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, which no sentence of this "
+                                "article has: use the id the sentence's “Copy link” gives on the published page"))
+        elif old in ids:
+            found.append(_error(document, pos, "F007", f"`ids` maps `{old}` to `{new}`, but `{old}` is again the id of "
+                                "a sentence of this article: remove the alias"))
+    return found
+
+
 def _slim(document: Document) -> Document:
     """What later stages need of a checked document when they parse it again themselves: its identity."""
     return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
@@ -90,7 +112,7 @@ def _slim(document: Document) -> Document:
 
 
 def check_document(
-    document: Document, keys: Collection[str], slugs: Collection[str], config: Config, keep: bool = True
+    document: Document, keys: Mapping[str, Entry], slugs: Collection[str], config: Config, keep: bool = True
 ) -> CheckedDocument:
     """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
     `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
@@ -100,10 +122,16 @@ def check_document(
     meta = None
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs.__contains__, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
         found.extend(problems)
+        if meta is not None:
+            found.extend(_alias_problems(document, meta.ids))
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved)
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
+    if meta is not None:
+        reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
+        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
+                                reviewed_at))
     return CheckedDocument(article, tuple(found), cited)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,9 +18,11 @@ from wikigen.model import (
     Meta,
     Pos,
     ProvenanceInfo,
+    Review,
     Severity,
     Video,
 )
+from wikigen.report import did_you_mean
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
@@ -64,7 +66,10 @@ class _Fields:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.problem(key, f"`{key}` must be a list of non-empty strings, got {_kind(value)}")
+            bad = next((v for v in value if not isinstance(v, str) or not v.strip()), None) if isinstance(
+                value, list) else value
+            got = _kind(value) if not isinstance(value, list) else f"an item that is {_kind(bad)}"
+            self.problem(key, f"`{key}` must be a list of non-empty strings, got {got}")
             return ()
         return tuple(dict.fromkeys(v.strip() for v in value))
 
@@ -82,6 +87,11 @@ class _Fields:
 
 
 def _kind(value: Any) -> str:
+    """What a wrong value is, in the editor's terms: "an empty string", "a list", "int"."""
+    if isinstance(value, str):
+        return "an empty string" if not value.strip() else "a string"
+    if isinstance(value, list):
+        return "a list"
     return "nothing" if value is None else type(value).__name__.replace("NoneType", "null")
 
 
@@ -146,12 +156,32 @@ def _figure_src(src: str, config: Config, fields: _Fields) -> bool:
 
 KNOWN = {
     "title", "summary", "type", "subtype", "discipline", "evidence", "populations", "problems",
-    "key_figures", "video", "figure", "see_also", "provenance",
+    "key_figures", "video", "figure", "see_also", "provenance", "reviewed", "ids",
 }
+_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _aliases(data: dict, fields: _Fields) -> tuple[tuple[str, str], ...]:
+    """`ids: {old-id: new-id}`: the sentence now called new-id also answers links to old-id."""
+    value = data.get("ids")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fields.problem("ids", f"`ids` must map old sentence ids to current ones, like `ids: {{s-c72e2e0f: s-d32ad275}}`"
+                       f", got {_kind(value)}")
+        return ()
+    found = []
+    for old, new in value.items():
+        if not (isinstance(old, str) and isinstance(new, str) and _ANCHOR.fullmatch(old) and _ANCHOR.fullmatch(new)):
+            fields.problem(f"ids.{old}", f"`ids.{old}` must map an id to an id (letters, digits, - and _), got "
+                           f"{old!r}: {new!r}")
+            continue
+        found.append((old, new))
+    return tuple(found)
 
 
 def check_meta(
-    path: str, front: FrontMatter, config: Config, slug_exists: Callable[[str], bool], uses_llm: bool
+    path: str, front: FrontMatter, config: Config, slugs: Collection[str], uses_llm: bool
 ) -> tuple[Meta | None, list[Diagnostic]]:
     fields = _Fields(path, front)
     data = dict(front.data)
@@ -192,9 +222,10 @@ def check_meta(
 
     see_also = fields.texts(data, "see_also")
     for number, slug in enumerate(see_also):
-        if not slug_exists(slug):
+        if slug not in slugs:
             pos = front.lines.get(f"see_also.{number}", front.lines.get("see_also", Pos(1, 1)))
-            message = f"`see_also` names `{slug}`, which is no article: use the file name of an article without .md"
+            message = (f"`see_also` names `{slug}`, which is no article{did_you_mean(slug, slugs)}: use the file name "
+                       "of an article without .md")
             fields.diagnostics.append(Diagnostic(path, pos.line, pos.column, "F003", Severity.ERROR, message))
 
     provenance = ProvenanceInfo()
@@ -210,6 +241,16 @@ def check_meta(
         where = "provenance" if "provenance" in data else ""
         fields.problem(where, "the article uses `[@llm]`, so `provenance.model` must name the model that wrote it")
 
+    reviewed = None
+    if (raw := fields.mapping(data, "reviewed", {"by", "date", "digest"})) is not None:
+        by, digest = fields.text(raw, "by", "reviewed.", True), fields.text(raw, "digest", "reviewed.", True)
+        date = _date(raw["date"]) if raw.get("date") is not None else None
+        if date is None:
+            fields.problem("reviewed.date" if "date" in raw else "reviewed",
+                           "`reviewed.date` must be the date of the review, like 2026-06-04")
+        if by and digest and date:
+            reviewed = Review(by, date, digest)
+
     meta = Meta(
         title=title or "",
         summary=summary or "",
@@ -224,5 +265,7 @@ def check_meta(
         figure=figure,
         see_also=see_also,
         provenance=provenance,
+        reviewed=reviewed,
+        ids=_aliases(data, fields),
     )
     return (None if fields.diagnostics else meta), fields.diagnostics

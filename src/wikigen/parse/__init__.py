@@ -31,8 +31,10 @@ from wikigen.model import (
 from wikigen.parse.frontmatter import parse_front_matter, split
 from wikigen.parse.markers import markers_plugin
 from wikigen.parse.sentences import units_plugin
+from wikigen.report import did_you_mean
 
 CONTAINERS = ("example", "framing", "note", "exempt")
+UNKNOWN = "unknown"  # the container any other `::: name` opens: reported as F005, its content still checked
 # Link destinations as written: inline `](url)`, reference definitions and autolinks.
 _INLINE_LINK = r"\]\(\s*(?:<(?P<angle>[^>\n]*)>|(?P<inline>[^)\s]*))"
 _AUTOLINK = r"<(?P<auto>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>"
@@ -64,12 +66,32 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     for name in CONTAINERS:
         container_plugin(md, name)
+    container_plugin(md, UNKNOWN, validate=lambda params, *_: _container_name(params) not in ("", *CONTAINERS))
     deflist_plugin(md)
     anchors_plugin(md, min_level=2, max_level=4, permalink=False)
     markers_plugin(md)
     units_plugin(md)
     depth_plugin(md)
     return md
+
+
+def _container_name(params: str) -> str:
+    return params.strip().split(" ", 1)[0]
+
+
+def _unknown_containers(tokens, lines: list[str], line_offset: int) -> list[tuple[int, int, str]]:
+    """(line, column, message) of every `::: name` whose name is no container: a typo must not publish a
+    literal `:::` paragraph nor change what the block means. Names are case-sensitive, as the plugin reads them."""
+    found = []
+    for token in tokens:
+        if token.type == f"container_{UNKNOWN}_open" and token.map:
+            name = _container_name(token.info)
+            source = lines[token.map[0]]
+            column = source.find(name, source.find(":::") + 3) + 1
+            message = (f"unknown container `{name}`{did_you_mean(name, CONTAINERS)}: the containers are "
+                       f"{', '.join(f'`{c}`' for c in CONTAINERS)}, in lower case")
+            found.append((token.map[0] + line_offset + 1, column, message))
+    return found
 
 
 def slug_of(path: str) -> str:
@@ -102,13 +124,14 @@ def _links(body: str, line_offset: int) -> list[Link]:
     return links
 
 
-def _headings(tokens) -> tuple[Heading, ...]:
+def _headings(tokens, line_offset: int) -> tuple[Heading, ...]:
     found = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]
             text = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
-            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or ""))
+            pos = Pos(token.map[0] + line_offset + 1, 1) if token.map else None
+            found.append(Heading(int(token.tag[1]), text.strip(), token.attrGet("id") or "", pos))
     return tuple(found)
 
 
@@ -148,6 +171,12 @@ def parse_document(source: SourceFile) -> Document:
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
         tokens = []
+    diagnostics.extend(Diagnostic(path, line, column, "F005", Severity.ERROR, message)
+                       for line, column, message in _unknown_containers(tokens, env["lines"], parts.body_line))
+    for pos, claim in env.get("exempt_claims", ()):
+        message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
+                   "may hold only links and code: move the text out of the block and mark it")
+        diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
@@ -158,7 +187,7 @@ def parse_document(source: SourceFile) -> Document:
         caption_tokens=tuple(caption_tokens),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
-        headings=_headings(tokens),
+        headings=_headings(tokens, parts.body_line),
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),

@@ -146,11 +146,51 @@ def _display(text: str) -> str:
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if _SPACE_BEFORE_PUNCTUATION.search(text) else text
 
 
+# Words too common to tell sentences apart, and the first to come and go in a small edit.
+_STOPWORDS = frozenset({
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being",
+    "both", "but", "by", "can", "could", "did", "do", "does", "during", "each", "either", "for", "from", "had",
+    "has", "have", "how", "however", "if", "in", "into", "is", "it", "its", "may", "might", "more", "most", "much",
+    "must", "no", "nor", "not", "of", "on", "once", "one", "only", "or", "other", "our", "out", "over", "own",
+    "same", "shall", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were",
+    "what", "when", "where", "whether", "which", "while", "who", "whom", "why", "will", "with", "within", "without",
+    "would", "yet", "you", "your",
+})
+_ID_WORD = re.compile(r"[^\W_]+")
+ID_WORDS = 1  # how many of a sentence's words name it: fewer survive more edits, more collide less
+
+
+def _word_hash(word: str) -> bytes:
+    return hashlib.blake2b(word.encode(), digest_size=8).digest()
+
+
+def _id_words(text: str) -> list[str]:
+    """A sentence's content words, casefolded, plural -s dropped, in the order of a fixed hash (a MinHash
+    order): a small edit changes the id only when it adds or removes one of the first `ID_WORDS` of them."""
+    words = set()
+    for word in _ID_WORD.findall(text.casefold()):
+        if word in _STOPWORDS or len(word) < 2:
+            continue
+        words.add(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
+    return sorted(words, key=lambda word: (_word_hash(word), word))
+
+
 def _sentence_id(text: str, used: dict[str, int]) -> str:
-    base = "s-" + hashlib.blake2b(text.casefold().encode(), digest_size=4).hexdigest()
-    count = used.get(base, 0) + 1
+    """An id that survives small edits (punctuation, a word or two, a marker, which is not in `text`): the hash
+    of the sentence's first `ID_WORDS` words in MinHash order. A later sentence whose id is taken extends its
+    pick word by word, then counts (`-2`), so ids are unique in an article and follow from its text alone."""
+    words = _id_words(text)
+    first = min(ID_WORDS, len(words))
+    picks = [words[:size] for size in range(first, len(words) + 1)] if words else [[text.casefold()]]
+    for pick in picks:
+        base = "s-" + hashlib.blake2b(" ".join(pick).encode(), digest_size=4).hexdigest()
+        if base not in used:
+            used[base] = 1
+            return base
+    count = used[base] + 1
     used[base] = count
-    return base if count == 1 else f"{base}-{count}"
+    return f"{base}-{count}"
 
 
 def _wrap(
@@ -291,6 +331,22 @@ class _Annotator:
         text = " | ".join(_display(_flatten(c.children or [])[0]) for c in cells)
         row_open.meta = {"unit": self._new(UnitKind.ROW, text, Pos(line, column), markers, inherited)}
 
+    def exempt(self, token: Token) -> None:
+        """Inside `::: exempt` only what makes no claim may stand: link text, code, punctuation. The first word
+        outside a link is noted in `env["exempt_claims"]` as (position, text), for P007."""
+        children = token.children or []
+        depth = 0
+        for index, child in enumerate(children):
+            depth += child.type == "link_open"
+            depth -= child.type == "link_close"
+            if depth or child.type == "citation" or child.type != "text" or not (word := _WORD.search(child.content)):
+                continue
+            locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
+            at = _child_offsets(token.content, children)[index] + word.start()
+            self.env.setdefault("exempt_claims", []).append((locate(at), _display(_flatten(children)[0])))
+            break
+        _freeze_groups(children, _nowhere)
+
     def container_marker(self, token: Token) -> Marker | None:
         match = _CONTAINER_MARKER.search(token.info)
         if not match or not token.map:
@@ -343,6 +399,8 @@ def _units_rule(state: StateCore) -> None:
             index = end
         elif kind == "inline" and not skip_inline and not exempt and not body:
             annotate.inline(token, unit_kind, inherited)
+        elif kind == "inline" and exempt and not skip_inline:
+            annotate.exempt(token)
         elif kind == "inline":
             _freeze_groups(token.children or [], _nowhere)
         index += 1

@@ -25,6 +25,8 @@ from typing import NamedTuple, TypeVar
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from wikigen import editorial
+from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Meta, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
@@ -121,8 +123,32 @@ class ArticleLink(NamedTuple):
     digest: bytes  # of the fields above
 
 
-_VIEWS = (Summary, ArticleLink)  # what listing pages show of an article
-_View = TypeVar("_View", Summary, ArticleLink)
+class ProvenanceRow(NamedTuple):
+    """An article as the provenance dashboard shows it: its figures, so that the page's key changes only
+    when one of them does."""
+
+    url: str
+    title: str
+    type: str
+    sentences: int
+    sourced: int
+    llm: int
+    sourced_share: str  # as the report prints it
+    llm_share: str
+    sourced_rank: int  # the shares in ten-thousandths, for the sort script
+    llm_rank: int
+    weakest: str  # the least-sourced section with sentences, "" for none
+    weakest_share: str
+    tiers: tuple[int, ...]  # T1, T2, T3, untiered
+    exempt_blocks: int
+    generated: str
+    review: str  # ReviewState's value
+    review_text: str
+    digest: bytes
+
+
+_VIEWS = (Summary, ArticleLink, ProvenanceRow)  # what listing pages show of an article
+_View = TypeVar("_View", Summary, ArticleLink, ProvenanceRow)
 _DIGEST = operator.attrgetter("digest")
 
 
@@ -440,6 +466,8 @@ class SiteRenderer:
             cite_bibtex=bibtex,
             has_llm=body.llm_badges > 0,
             model=meta.provenance.model or "a language model",
+            review=article.review.value,
+            review_text=editorial.review_text(meta, article.review),
         )
 
     # ------------------------------------------------------------ site pages
@@ -457,6 +485,7 @@ class SiteRenderer:
             Listing("index.html", "home.html", {"groups": groups, "totals": totals}),
             self._sources(),
             Listing("about/index.html", "about.html", {"totals": totals}),
+            self._dashboard(),
             Listing("search/index.html", "search.html", {}),
             Listing("thanks/index.html", "thanks.html", {}),
         ]
@@ -514,6 +543,38 @@ class SiteRenderer:
             "tiers": dict(sorted(tiers.items())),
             "models": sorted({m for a in self.articles if (m := _meta(a).provenance.model)}),
         }
+
+    def _dashboard(self) -> Listing:
+        """The provenance dashboard: every article's figures from the editorial report, worst first, and the
+        site's shares by article type for its chart."""
+        rows = editorial.rows(self.site, self.articles)
+        views = []
+        for row in rows:
+            c = row.counts
+            weakest = min((s for s in row.sections if s.counts.sentences and s.heading),
+                          key=lambda s: s.counts.sourced_share, default=None)
+            views.append(_view(
+                ProvenanceRow, self.article_url(row.slug), row.title, row.type, c.sentences, c.sourced, c.llm,
+                editorial.share(c.sourced_share), editorial.share(c.llm_share), round(10_000 * c.sourced_share),
+                round(10_000 * c.llm_share),
+                weakest.heading if weakest else "", editorial.share(weakest.counts.sourced_share) if weakest else "",
+                tuple(n for _, n in row.tiers), row.exempt_blocks, row.generated or "", row.review.value,
+                row.review_text,
+            ))
+        total = editorial.summary(rows)
+        chart = []
+        for kind, figures in total["by_type"].items():
+            sourced, llm = round(100 * figures["sourced_share"], 1), round(100 * figures["llm_share"], 1)
+            chart.append({"type": kind, "articles": figures["articles"], "sentences": figures["sentences"],
+                          "sourced": sourced, "llm": llm, "sourced_text": editorial.share(figures["sourced_share"]),
+                          "llm_text": editorial.share(figures["llm_share"])})
+        summary = {
+            "articles": total["articles"], "sentences": total["sentences"], "sourced": total["sourced"],
+            "llm": total["llm"], "sourced_text": editorial.share(total["sourced_share"]),
+            "llm_text": editorial.share(total["llm_share"]), "reviews": total["reviews"],
+        }
+        return Listing("provenance/index.html", "provenance.html",
+                       {"rows": views, "summary": summary, "chart": chart, "tier_names": [*TIER_NAMES, "untiered"]})
 
     def _sources(self) -> Listing:
         entries = self.site.bibliography.entries

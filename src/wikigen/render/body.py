@@ -83,6 +83,7 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
         resolve_image=resolve_image,
         resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None),
+        aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
     )
     caption_tokens = article.document.caption_tokens if meta.figure else ()
     caption = str(render_tokens(caption_tokens, context)) if caption_tokens else None

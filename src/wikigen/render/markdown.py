@@ -25,6 +25,7 @@ CALLOUTS = {
     "example": "LLM-generated illustrative example (not a guideline)",
     "framing": "Therapeutic framing",
     "note": "Note",
+    "exempt": "Not checked: links and code only",  # the checker refuses any claim in it (P007)
 }
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
@@ -47,6 +48,7 @@ class ArticleContext:
     occurrences: dict[str, int] = field(default_factory=dict)
     backlinks: dict[str, dict[str, None]] = field(default_factory=dict)
     llm_badges: int = 0
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # sentence id -> its old ids (`ids:`)
 
     def cite(self, marker: Marker) -> str:
         """A badge group: `[1, 3]` as separate links to the source list, or the LLM badge."""
@@ -107,8 +109,10 @@ def search_copy(page: bytes) -> bytes:
 
 def _sentence_open(self, tokens, idx, options, env) -> str:
     unit = tokens[idx].meta["unit"]
-    _env(env).sentence.append(unit.id)
-    return f"<span{_prov_attrs(unit)}>"
+    context = _env(env)
+    context.sentence.append(unit.id)
+    old = "".join(f'<span class="s-alias" id="{esc(alias)}"></span>' for alias in context.aliases.get(unit.id, ()))
+    return f"<span{_prov_attrs(unit)}>{old}"
 
 
 def _sentence_close(self, tokens, idx, options, env) -> str:

@@ -1,0 +1,85 @@
+"""The editorial report: per-article figures worst first, in text, JSON and CSV, from the cached check."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import wikigen.build
+from test_check import make_site
+from wikigen.cli import main
+
+BIB = ("@article{a, title = {A}, year = 2001, tier = {T1}}\n@misc{w, title = {W}, year = 2020, tier = {T3}}\n"
+       "@misc{n, title = {N}, year = 2019}\n")
+WEAK = ("---\ntitle: Weak\nsummary: S.\ntype: therapy\nprovenance: {model: m, generated: 2026-02-03}\n---\n"
+        "Lead claim [@llm].\n\n## Evidence Base\n\nOne [@a]. Two [@llm]. Three [@w].\n\n"
+        "::: exempt\n- [A link](https://example.org)\n:::\n")
+STRONG = ("---\ntitle: Strong\nsummary: S.\ntype: theory\n---\nOne [@a]. Two [@n].\n\n## Practice\n\n"
+          "Three [@a; @w].\n")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = make_site(tmp_path, {"bibliography.bib": BIB, "content/weak.md": WEAK, "content/strong.md": STRONG})
+    (root / "content/a.md").unlink()
+    return root
+
+
+def test_text_report_worst_first_with_llm_sentences(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--root", str(site)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("2 articles, 7 sentences: 5 sourced (71.4%), 2 LLM (28.6%), 0 unmarked; 0 clinically reviewed,"
+                        " 0 edited since review, 2 not reviewed")
+    assert lines[3] == "content/weak.md  therapy  50% sourced, 50% LLM, 0 unmarked, of 4 sentences"
+    assert lines[4] == ("    sources: 1 T1, 0 T2, 1 T3, 0 untiered · 1 exempt block · generated 2026-02-03 · "
+                        "Not yet clinically reviewed")
+    assert lines[5] == "    sections: (before the first heading) 0% of 1 · Evidence Base 66.7% of 3"
+    assert lines[6].startswith("content/strong.md  theory  100% sourced")
+    assert lines[-3:] == ["Sentences still tagged [@llm] (2):", "content/weak.md:7:1: Lead claim [@llm].",
+                          "content/weak.md:11:11: Two [@llm]. Three [@w]."]
+
+
+def test_json_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--root", str(site), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["by_type"]["therapy"] == {"articles": 1, "sentences": 4, "sourced": 2, "llm": 2,
+                                                      "unmarked": 0, "sourced_share": 0.5, "llm_share": 0.5}
+    assert report["summary"]["reviews"] == {"reviewed": 0, "unreviewed": 2, "changed": 0}
+    weak, strong = report["articles"]
+    assert (weak["path"], strong["path"]) == ("content/weak.md", "content/strong.md")
+    assert weak["sources"] == {"T1": 1, "T2": 0, "T3": 1, "untiered": 0}
+    assert strong["sources"] == {"T1": 1, "T2": 0, "T3": 1, "untiered": 1}
+    assert [(s["heading"], s["line"], s["sourced"], s["sentences"]) for s in weak["sections"]] == [
+        ("", 1, 0, 1), ("Evidence Base", 9, 2, 3)]
+    assert weak["llm_sentences"] == [{"line": 7, "column": 1, "text": "Lead claim [@llm]."},
+                                     {"line": 11, "column": 11, "text": "Two [@llm]. Three [@w]."}]
+    assert weak["review"] == {"status": "unreviewed", "by": None, "date": None, "text": "Not yet clinically reviewed"}
+    assert (weak["exempt_blocks"], weak["generated"], strong["generated"]) == (1, "2026-02-03", None)
+
+
+def test_csv_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--root", str(site), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["path"] for r in rows] == ["content/weak.md", "content/strong.md"]
+    weak = rows[0]
+    assert (weak["sourced_share"], weak["t1"], weak["t3"], weak["untiered"], weak["llm_lines"]) == (
+        "0.5000", "1", "1", "0", "7 11")
+    assert weak["sections"] == "(before the first heading): 0/1 | Evidence Base: 2/3"
+    assert weak["review"] == "unreviewed"
+
+
+def test_report_reads_the_cached_check(site: Path, monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--root", str(site)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(wikigen.build, "parse_document", lambda source: pytest.fail(f"parsed {source.path}"))
+    assert main(["report", "--root", str(site), "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["articles"]) == 2
+
+
+def test_report_of_named_articles(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--root", str(site), "--format", "csv", str(site / "content/strong.md")]) == 0
+    assert [r["path"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == ["content/strong.md"]
