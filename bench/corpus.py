@@ -198,6 +198,8 @@ def make_bibliography(rng: random.Random, count: int) -> list[BibEntry]:
                 f"  number  = {{{rng.randint(1, 12)}}},",
                 f"  pages   = {{{first}--{first + rng.randint(5, 30)}}},",
                 f"  doi     = {{10.{5000 + number % 997}/bench.{number:05d}}},",
+                # Zotero's export: the DOI's link beside the DOI
+                f"  url     = {{https://doi.org/10.{5000 + number % 997}/bench.{number:05d}}},",
                 f"  tier    = {{{tier}}}",
                 "}",
             ]

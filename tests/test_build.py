@@ -314,7 +314,8 @@ def test_parallel_output_equals_serial_output(site: Path, tmp_path: Path) -> Non
 
 
 def test_checking_some_paths_parses_only_those(site: Path) -> None:
-    (site / "content" / "gamma.md").write_text("---\ntitle: G\nsummary: S.\ntype: theory\n---\nUnmarked.\n")
+    gamma = "---\ntitle: G\nsummary: S [@first2001].\ntype: theory\n---\nUnmarked.\n"
+    (site / "content" / "gamma.md").write_text(gamma)
     beta = site / "content" / "beta-concept.md"
     result = gather(site, [beta], use_cache=False)
     assert [a.document.path for a in result.articles] == ["content/beta-concept.md"]

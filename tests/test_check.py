@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 INVALID = Path(__file__).parent / "fixtures" / "invalid"
 DEFAULTS = {
     "pyproject.toml": '[tool.wikigen]\ntitle = "Fixture"\n',
-    "content/a.md": "---\ntitle: A\nsummary: S.\ntype: theory\n---\nA claim [@a].\n",
+    "content/a.md": "---\ntitle: A\nsummary: S [@a].\ntype: theory\n---\nA claim [@a].\n",
     "bibliography.bib": "@article{a, title = {A}, year = 2001}\n",
 }
 
@@ -81,7 +81,7 @@ def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("P001", 7, 17, "error"),
     ]
     assert report["articles"] == [
-        {"path": "content/a.md", "sentences": 3, "sourced": 2, "llm": 0, "unmarked": 1, "exempt_blocks": 0}
+        {"path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "exempt_blocks": 0}
     ]
 
 
@@ -96,8 +96,8 @@ def test_paths_restrict_reporting_but_not_resolution(tmp_path: Path, capsys: pyt
     root = make_site(
         tmp_path,
         {
-            "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [a]\n---\nFine [@a].\n",
-            "content/c.md": "---\ntitle: C\nsummary: S.\ntype: theory\n---\nBroken.\n",
+            "content/b.md": "---\ntitle: B\nsummary: S [@a].\ntype: theory\nsee_also: [a]\n---\nFine [@a].\n",
+            "content/c.md": "---\ntitle: C\nsummary: S [@a].\ntype: theory\n---\nBroken.\n",
         },
     )
     assert main(["check", "--root", str(root), str(root / "content/b.md")]) == 0

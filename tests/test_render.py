@@ -70,7 +70,7 @@ def test_sources_are_numbered_in_order_of_first_citation(built):
     assert first_seen == list(range(1, len(first_seen) + 1))
     article = _article(result, "alpha-theory")
     assert len(first_seen) == len(article.cited)
-    # The caption cites the handbook first, so it is source 1.
+    # The lead (the summary) cites the handbook first, so it is source 1.
     assert article.cited[0] == "third1999"
     assert "Fixture Handbook" in doc.get_element_by_id("src-1").text_content()
     assert "Study of <Things>" in doc.get_element_by_id("src-2").text_content()
@@ -247,11 +247,41 @@ def test_pagefind_attributes(built):
     filters = [(e.get("data-pagefind-filter"), e.text_content()) for e in body.xpath(".//*[@data-pagefind-filter]")]
     assert ("type", "theory") in filters and ("discipline", "Test psychology") in filters
     assert ("population", "C++") in filters and ("problem", "Fear of failure") in filters
-    assert {v for k, v in filters if k == "tier"} == {"T1", "T2", "T3"}
+    # The tier filters, recounted from the page: each sentence by the best tier among the sources it cites.
+    tier_of = {li.get("id"): (li.xpath(".//*[contains(@class, 'tier ')]") or [None])[0] for li in
+               doc.xpath("//ol[@class='source-list']/li")}
+    best = []
+    for sentence in doc.xpath("//*[@data-pagefind-body]//*[contains(concat(' ', @class, ' '), ' s ')]"):
+        tiers = [tier_of[a.get("href")[1:]].text for a in sentence.xpath(".//a[starts-with(@href, '#src-')]")
+                 if tier_of.get(a.get("href")[1:]) is not None]
+        best.append(min(tiers) if tiers else None)
+    counted = {t: best.count(t) for t in ("T1", "T2", "T3")}
+    dominant = max(counted, key=lambda t: (counted[t], -int(t[1])))
+    share = (counted["T1"] + counted["T2"]) / len(best)
+    assert [v for k, v in filters if k == "tier"] == [dominant]
+    assert [v for k, v in filters if k == "t1t2"] == [f"at least {n}%" for n in (25, 50, 75) if share * 100 >= n]
+    assert 0 < share < 1 and sum(counted.values()) > 0
     meta = {e.get("data-pagefind-meta"): e.text_content() for e in body.xpath(".//*[@data-pagefind-meta]")}
-    assert meta["title"] == "Alpha Theory" and meta["sourced"] == "60%"
+    assert meta["title"] == "Alpha Theory" and meta["sourced"] == "59%"  # the summary and note count too
+    assert meta["summary"] == "Alpha Theory is a fixture theory used to test rendering."  # no marker syntax
     assert meta["generated"] == "2026-06-04"
     assert not body.xpath(".//*[@data-pagefind-sort]")  # sorting uses pagefind/order.json: shards lose it
+
+
+def test_the_lead_and_evidence_note_carry_badges_and_cards_do_not(built):
+    public, _ = built
+    doc = _page(public, "/articles/alpha-theory/")
+    lead = doc.xpath(f"//p[{C('lead')}]")[0]
+    assert lead.xpath(f".//*[{C('s')}][@data-prov='sourced']//sup[{C('cite')}]//a[@href='#src-1']")
+    assert "[@" not in lead.text_content()
+    note = doc.xpath(f"//*[{C('evidence-note')}]")[0]
+    assert note.xpath(f".//*[@data-prov='llm']//a[{C('badge-llm')}]")
+    assert doc.xpath("//meta[@name='description']")[0].get("content") == (
+        "Alpha Theory is a fixture theory used to test rendering.")
+    card = next(li for li in _page(public, "/").xpath(f"//ul[{C('article-list')}]/li")
+                if li.xpath(".//a[@href='/articles/alpha-theory/']"))
+    assert card.xpath(".//p")[0].text_content() == "Alpha Theory is a fixture theory used to test rendering."
+    assert not card.xpath(".//sup") and card.xpath(f".//*[{C('share')}]")[0].text_content() == "59% sourced"
 
 
 def test_titles_and_references_are_escaped(built):

@@ -148,6 +148,12 @@ def test_serves_pages_with_live_js(server: DevServer, site: Path) -> None:
     assert _get(server.url + "__wikigen/nothing")[0] == 404
 
 
+def test_netlify_function_paths_answer_no_content(server: DevServer) -> None:
+    code, headers, body = _get(server.url + ".netlify/functions/votes?slug=alpha")
+    assert (code, body) == (204, b"")
+    assert "Netlify" in headers["X-Wikigen-Serve"]
+
+
 def test_foreign_host_header_is_refused(server: DevServer) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1], timeout=5)
     try:

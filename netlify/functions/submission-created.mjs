@@ -24,6 +24,11 @@ function field(data, name, limit = 500) {
   return typeof value === "string" ? value.trim().slice(0, limit) : "";
 }
 
+// Reader-sent text shown in the issue's Markdown outside the fence: no links, emphasis, HTML or @mentions.
+function inline(text) {
+  return text.replace(/[\\`*_[\]<>@~|!#]/g, "\\$&");
+}
+
 // A page of the site, from the form's article field (a path such as /articles/x/), or null.
 function pageUrl(site, path, fragment) {
   if (!site || !path.startsWith("/") || path.startsWith("//")) return null;
@@ -61,7 +66,7 @@ function fenced(text) {
 export function issueFor(payload, site) {
   const data = payload.data ?? {};
   const path = field(data, "article", 1000);
-  const title = field(data, "article_title", 200) || path || "an article";
+  const title = field(data, "article_title", 200) || path || "an article"; // the issue's title is plain text
   const section = field(data, "section", 200);
   const sentence = field(data, "sentence", 40);
   const text = typeof data.revision === "string" ? data.revision.trim().slice(0, MAX_TEXT) : "";
@@ -71,8 +76,8 @@ export function issueFor(payload, site) {
   const found = findIdentifiers(text);
   const where = payload.id ? `Netlify Forms, submission \`${String(payload.id).replace(/`/g, "")}\`` : "Netlify Forms";
   const lines = [
-    `**Article:** ${article ? `[${title}](${article})` : `${title} (no valid page address was sent)`}`,
-    `**Section:** ${sectionLink ? `[${section}](${sectionLink})` : "not given"}`,
+    `**Article:** ${article ? `[${inline(title)}](${article})` : `${inline(title)} (no valid page address was sent)`}`,
+    `**Section:** ${sectionLink ? `[${inline(section)}](${sectionLink})` : "not given"}`,
     `**Sentence:** ${sentenceLink ?? "not given (the reader selected no sentence)"}`,
     `**Credit:** ${credit(data)}`,
     `**Received:** ${field(payload, "created_at", 40) || "unknown"} (${where})`,

@@ -43,6 +43,18 @@ export function slugProblem(slug) {
   return null;
 }
 
+// The host of an Origin header against the host the request was sent to (TLS ends before the function, so
+// the scheme is not compared); "null" and other non-URLs are never the site.
+function sameHost(origin, req) {
+  let host;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  return host !== "" && (host === new URL(req.url).host || host === req.headers.get("host"));
+}
+
 // A browser says where a request comes from: Sec-Fetch-Site, and Origin on every POST. A vote must come from
 // a page of this site; a request that names no origin at all is not a browser's vote and is refused too.
 function originProblem(req) {
@@ -51,7 +63,7 @@ function originProblem(req) {
   if (site && site !== "same-origin" && !(site === "none" && req.method === "GET")) {
     return `cross-site request refused (Sec-Fetch-Site: ${site})`;
   }
-  if (origin && origin !== new URL(req.url).origin) return `cross-site request refused (Origin: ${origin})`;
+  if (origin && !sameHost(origin, req)) return `cross-site request refused (Origin: ${origin})`;
   if (req.method === "POST" && !site && !origin) return "a vote must be sent from the wiki's pages (no Origin)";
   return null;
 }

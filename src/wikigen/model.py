@@ -69,9 +69,15 @@ class Sources:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One item of a group, as pandoc reads it: `[see @key, p. 33, a note]` has the prefix "see", the locator
+    "p. 33" and the suffix "a note" (the text after the locator, its leading comma dropped)."""
+
     key: str
     locator: str | None
     pos: Pos
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False  # `[-@key]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,8 @@ class UnitKind(enum.StrEnum):
     SENTENCE = "sentence"
     ROW = "row"  # a table body row
     CAPTION = "caption"  # a sentence of the figure caption
+    SUMMARY = "summary"  # a sentence of the front matter's `summary`, the article's lead
+    NOTE = "note"  # a sentence of `evidence.note`
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +164,7 @@ class Document:
     words: int
     diagnostics: tuple[Diagnostic, ...] = ()
     stray_markers: tuple[Marker, ...] = ()  # groups standing where there is no sentence to mark
+    front_tokens: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # ("summary" or "evidence.note", inline tokens)
 
     @property
     def markers(self) -> tuple[Marker, ...]:
@@ -170,20 +179,39 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """One name, split as CSL splits it: `literal` for an organisation, whose name is never inverted or initialled."""
+
     given: str
     family: str
+    particle: str = ""  # non-dropping: "van" in "van Gogh, Vincent", kept before the family name
+    dropping: str = ""  # dropping: "van der" in "{W.M.P. van der} Aalst", shown after the given names
+    suffix: str = ""  # "Jr.", "III"
+    literal: bool = False
+
+    @property
+    def display(self) -> str:
+        """"family, given" as a BibTeX author field writes it."""
+        if self.literal:
+            return self.family
+        family = " ".join(filter(None, (self.particle, self.family)))
+        given = " ".join(filter(None, (self.given, self.dropping)))
+        return ", ".join(filter(None, (family, self.suffix, given)))
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings."""
+    """A bibliography entry with LaTeX decoded. Fields are lower-case names to plain strings; an entry read
+    from CSL-JSON also keeps its item (`csl`), which is formatted as it is."""
 
     key: str
-    entry_type: str  # "article", "book", ...
+    entry_type: str  # "article", "book", ... (for CSL-JSON: the CSL type)
     fields: Mapping[str, str]
     authors: tuple[Person, ...]
     editors: tuple[Person, ...]
     pos: Pos
+    field_pos: Mapping[str, Pos] = field(default_factory=dict)  # where each field starts, for diagnostics
+    others: frozenset[str] = frozenset()  # name fields that end in `and others`: printed as the style's "et al."
+    csl: Mapping[str, Any] | None = None
 
     @property
     def title(self) -> str | None:
@@ -192,6 +220,24 @@ class Entry:
     @property
     def tier(self) -> str | None:
         return self.fields.get("tier")
+
+    def at(self, name: str) -> Pos:
+        """Where field `name` starts, or the entry's `@` when unknown."""
+        return self.field_pos.get(name, self.pos)
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """The DOI, PMID, PMCID and arXiv id, each of which is linked: an `eprint` of BibLaTeX's `eprinttype`
+        arxiv or pubmed (or arXiv's own `archiveprefix`) counts."""
+        f = self.fields
+        found = {k: f[k].strip() for k in ("doi", "pmid", "pmcid") if f.get(k, "").strip()}
+        kind = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
+        eprint = f.get("eprint", "").strip()
+        if eprint and kind == "arxiv":
+            found["arxiv"] = eprint.removeprefix("arXiv:").removeprefix("arxiv:")
+        elif eprint and kind == "pubmed":
+            found.setdefault("pmid", eprint)
+        return found
 
 
 @dataclass(frozen=True, slots=True)

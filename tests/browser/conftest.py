@@ -4,7 +4,8 @@
   built there with `wikigen.build.build`, so the repository's own public/ is never touched.
 - A small threaded http.server (netlify_site.py) serves the output on 127.0.0.1 with the `[[headers]]` of
   the repository's netlify.toml applied, /404.html with status 404 for a missing path, pretty URLs and
-  the MIME types Pagefind needs.
+  the MIME types Pagefind needs. It passes /.netlify/functions/* to the site's own functions, run in node
+  by tests/functions/harness.mjs with @netlify/blobs' BlobsServer behind them (one per test session).
   A Content-Security-Policy the site does not work under therefore fails these tests.
 - Every page is watched: console errors, uncaught exceptions, CSP violations (reported by a
   `securitypolicyviolation` listener that an init script installs; init scripts are not subject to the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,8 +64,35 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_url(built_site: Path, netlify_config: dict[str, Any]) -> Iterator[str]:
-    server, thread = serve(built_site, header_rules(netlify_config))
+def functions_address() -> Iterator[tuple[str, int]]:
+    """The site's Netlify Functions in node, over a fresh BlobsServer; stops when its stdin closes."""
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules" / "@netlify" / "blobs").is_dir():
+        pytest.fail("the votes function needs node and `npm ci` (./setup.sh runs it)")
+    process = subprocess.Popen(
+        [node, str(REPO / "tests" / "functions" / "harness.mjs")],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        if not line:
+            pytest.fail(f"tests/functions/harness.mjs did not start (exit code {process.wait(timeout=10)})")
+        url = urllib.parse.urlsplit(json.loads(line)["url"])
+        yield url.hostname or "127.0.0.1", url.port or 80
+    finally:
+        for pipe in (process.stdin, process.stdout):
+            if pipe:
+                pipe.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path, netlify_config: dict[str, Any], functions_address: tuple[str, int]) -> Iterator[str]:
+    server, thread = serve(built_site, header_rules(netlify_config), functions_address)
     host, port = server.server_address[:2]
     try:
         yield f"http://{host}:{port}"

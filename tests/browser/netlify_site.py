@@ -1,4 +1,5 @@
-"""Serve a built site the way Netlify would: netlify.toml's `[[headers]]`, 404.html, pretty URLs, MIME types.
+"""Serve a built site the way Netlify would: netlify.toml's `[[headers]]`, 404.html, pretty URLs, MIME types,
+and /.netlify/functions/* passed to the site's functions (run in node by tests/functions/harness.mjs).
 
 Used by the browser tests (tests/browser/conftest.py). Header rules match like Netlify's
 (ported from @netlify/headers-parser); every matching rule applies and a header set by several matching
@@ -8,6 +9,7 @@ rules gets their values joined with a comma; where no rule sets Cache-Control, N
 from __future__ import annotations
 
 import functools
+import http.client
 import http.server
 import os
 import threading
@@ -44,8 +46,13 @@ def headers_for(rules: Iterable[HeaderRule], url_path: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the static server
 
 
+FUNCTIONS_PATH = "/.netlify/functions/"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+
 class NetlifyLikeHandler(http.server.SimpleHTTPRequestHandler):
     rules: ClassVar[tuple[HeaderRule, ...]] = ()
+    functions: ClassVar[tuple[str, int] | None] = None  # where the functions run (host, port)
     extensions_map = {  # noqa: RUF012 - as declared by the base class
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".html": "text/html; charset=utf-8",
@@ -68,6 +75,43 @@ class NetlifyLikeHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith(FUNCTIONS_PATH):
+            self.to_function()
+        else:
+            super().do_GET()
+
+    def do_POST(self) -> None:
+        if self.path.startswith(FUNCTIONS_PATH):
+            self.to_function()
+        else:
+            self.send_error(405)
+
+    def to_function(self) -> None:
+        """Pass the request to the functions' server as Netlify's edge does: the client's address in
+        x-nf-client-connection-ip, Host kept, and none of netlify.toml's headers on the answer."""
+        if self.functions is None:
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers["x-nf-client-connection-ip"] = self.client_address[0]
+        connection = http.client.HTTPConnection(*self.functions, timeout=30)
+        try:
+            connection.request(self.command, self.path, body=body, headers=headers)
+            answer = connection.getresponse()
+            data = answer.read()
+        finally:
+            connection.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        http.server.BaseHTTPRequestHandler.end_headers(self)  # functions get no [[headers]] on Netlify
+        self.wfile.write(data)
 
     def end_headers(self) -> None:
         url_path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
@@ -100,8 +144,10 @@ class QuietServer(http.server.ThreadingHTTPServer):
         pass  # a browser closing a connection early is not a test failure
 
 
-def serve(folder: Path, rules: list[HeaderRule]) -> tuple[QuietServer, threading.Thread]:
-    handler = type("Handler", (NetlifyLikeHandler,), {"rules": tuple(rules)})
+def serve(
+    folder: Path, rules: list[HeaderRule], functions: tuple[str, int] | None = None
+) -> tuple[QuietServer, threading.Thread]:
+    handler = type("Handler", (NetlifyLikeHandler,), {"rules": tuple(rules), "functions": functions})
     server = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()

@@ -51,7 +51,9 @@ def test_hovering_and_focusing_a_badge_shows_the_reference(page: Any, page_log: 
     expect(preview).to_be_visible()
     expect(preview).to_contain_text(re.compile(r"\(\d{4}|n\.d\.\)"))  # a formatted reference: (year)
     expect(preview).to_contain_text(re.compile(r"T[123]"))  # names the source's tier
-    expect(preview).to_have_attribute("aria-hidden", "true")  # not announced twice
+    # not announced twice: the reference text is hidden; the copy-link button is not
+    expect(preview.locator(".pv-text")).to_have_attribute("aria-hidden", "true")
+    expect(preview.get_by_role("button", name="Copy link to this sentence")).to_be_visible()
 
     page.mouse.move(1, 1)
     expect(preview).to_be_hidden()

@@ -51,7 +51,7 @@ def test_a_filter_narrows_the_results(page: Any, page_log: Any) -> None:
     assert "type=theory" in page.url
 
     page.get_by_label("Type", exact=True).select_option("")
-    page.get_by_label("Source tier").select_option("T2")
+    page.get_by_label("T1/T2-sourced sentences").select_option("at least 50%")
     wait_for_status(page, r"articles? for “goal”$")
     narrowed = titles(page)
     assert 0 < len(narrowed) < len(everything)
@@ -62,11 +62,15 @@ def test_a_filter_narrows_the_results(page: Any, page_log: Any) -> None:
 def test_filters_cover_the_taxonomies_and_tiers(page: Any, built_site: Path) -> None:
     page.goto("/search/")
     expect(page.locator("#search.search-ready")).to_be_attached()
-    for label in ("Type", "Discipline", "Evidence", "Population", "Problem", "Source tier"):
+    for label in ("Type", "Discipline", "Evidence", "Population", "Problem", "Main source tier",
+                  "T1/T2-sourced sentences"):
         options = page.get_by_label(label, exact=True).locator("option").all_inner_texts()
         assert options[0] == "Any" and len(options) > 1, label
-    tiers = page.get_by_label("Source tier").locator("option").all_inner_texts()
-    assert [t.split()[0] for t in tiers[1:]] == ["T1", "T2", "T3"]
+    # The sample wiki: two articles cite mostly T1 sources, two mostly T3 (each sentence by its best source).
+    tiers = page.get_by_label("Main source tier").locator("option").all_inner_texts()
+    assert tiers[1:] == ["T1 (2)", "T3 (2)"]
+    shares = page.get_by_label("T1/T2-sourced sentences").locator("option").all_inner_texts()
+    assert shares[1:] == ["at least 25% (4)", "at least 50% (2)"]
     # Every article has one type, whichever shard indexed it: the merged counts add up to all of them.
     types = page.get_by_label("Type", exact=True).locator("option").all_inner_texts()[1:]
     articles = len(list((built_site / "articles").glob("*/index.html")))

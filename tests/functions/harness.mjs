@@ -84,7 +84,10 @@ async function main() {
   const { default: votes } = await import(pathToFileURL(path.join(FUNCTIONS, "votes.mjs")).href);
   const functions = await serveFunctions({ votes });
   process.stdout.write(`${JSON.stringify({ url: functions.url, blobs: blobs.url })}\n`);
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await functions.close();
     await blobs.close();
     process.exit(0);

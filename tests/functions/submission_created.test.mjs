@@ -145,6 +145,15 @@ test("Markdown, mentions and HTML in the text stay inert inside a longer fence",
   assert.ok(received[0].body.body.includes(`\`\`\`\`text\n${text}\n\`\`\`\``));
 });
 
+test("reader-sent names cannot make links, HTML or mentions outside the fence", async (t) => {
+  t.mock.method(console, "log", () => {});
+  await submissionCreated(submission({ article_title: "X](https://evil.example) <b>@octocat</b>", section: "a]b" }));
+  const body = received[0].body.body;
+  assert.ok(body.includes("[X\\](https://evil.example) \\<b\\>\\@octocat\\</b\\>]("), body);
+  assert.ok(body.includes("**Section:** [a\\]b]("), body);
+  assert.equal(received[0].body.title, "Revision: X](https://evil.example) <b>@octocat</b> (a]b)");
+});
+
 test("links are only made to the site's own pages and to valid ids", async (t) => {
   t.mock.method(console, "log", () => {});
   await submissionCreated(submission({ article: "https://evil.example/x/", section: "a b", sentence: "javascript:alert(1)" }));

@@ -169,6 +169,8 @@ const CROSS_SITE = [
   ["a sibling subdomain (Sec-Fetch-Site: same-site)", { "sec-fetch-site": "same-site", origin: "https://x.netlify.app" }],
   ["an Origin that is not the site's", { "sec-fetch-site": "", origin: "https://evil.example" }],
   ["a request that names no origin at all", { "sec-fetch-site": "", origin: "" }],
+  ["a sandboxed frame (Origin: null)", { "sec-fetch-site": "", origin: "null" }],
+  ["the site's host on another port", { "sec-fetch-site": "", origin: "http://127.0.0.1:1" }],
 ];
 
 for (const [name, headers] of CROSS_SITE) {
@@ -187,6 +189,16 @@ for (const [name, headers] of CROSS_SITE) {
     assert.equal((await keys(article)).length, 0);
   });
 }
+
+test("a browser that sends only Origin (no Sec-Fetch-Site) is counted", async () => {
+  const article = slug("origin-only");
+  const response = await fetch(`${site.url}/.netlify/functions/votes`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: site.url, "x-nf-client-connection-ip": "203.0.113.8" },
+    body: JSON.stringify({ slug: article }),
+  });
+  assert.equal(response.status, 201);
+});
 
 test("a cross-site read of the count is refused too", async () => {
   const response = await countOf(slug("read"), { headers: { "sec-fetch-site": "cross-site" } });

@@ -21,7 +21,7 @@ from wikigen.build import gather
 from wikigen.model import CheckedSite, Diagnostic
 from wikigen.report import text_line
 
-FRONT = "---\ntitle: A\nsummary: S.\ntype: theory\n---\n"
+FRONT = "---\ntitle: A\nsummary: S [@a].\ntype: theory\n---\n"
 DEFAULTS: dict[str, str | bytes] = {
     "pyproject.toml": '[tool.wikigen]\ntitle = "Hostile"\n',
     "content/a.md": FRONT + "A claim [@a].\n",

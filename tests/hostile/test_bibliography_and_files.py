@@ -10,8 +10,9 @@ import pytest
 from conftest import FRONT, codes, cpu_budget, where
 
 
-def _bib(site, bib: str, body: str = "A claim [@a].\n"):
-    return site({"bibliography.bib": bib, "content/a.md": FRONT + body})
+def _bib(site, bib: str, body: str = "A claim [@a].\n", lead: str = "a"):
+    """A site with its own bibliography; `lead` is the key the summary cites."""
+    return site({"bibliography.bib": bib, "content/a.md": FRONT.replace("[@a]", f"[@{lead}]") + body})
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,8 @@ def test_string_macros_and_comment(site, checked) -> None:
 
 
 def test_non_ascii_keys_resolve(site, checked) -> None:
-    result = checked(_bib(site, "@article{m\u00fcller2020, title = {M}}\n", "A claim [@m\u00fcller2020].\n"))
+    key = "m\u00fcller2020"
+    result = checked(_bib(site, f"@article{{{key}, title = {{M}}}}\n", f"A claim [@{key}].\n", key))
     assert codes(result) == []
 
 
@@ -95,7 +97,7 @@ def _library(entries: int) -> str:
 @pytest.mark.slow
 def test_twenty_thousand_entry_bibliography(site, checked) -> None:
     bib = _library(20_000)
-    root = _bib(site, bib, "A claim [@k1] and [@k19999].\n")
+    root = _bib(site, bib, "A claim [@k1] and [@k19999].\n", "k1")
     with cpu_budget(60, f"20,000-entry bibliography ({len(bib) / 1e6:.1f} MB)"):
         result = checked(root)
     assert len(result.bibliography.entries) == 20_001
@@ -110,7 +112,7 @@ def test_file_names_with_spaces_and_unicode(site, checked) -> None:
         "content/with space.md": FRONT + "Fine [@a].\n",
         "content/caf\u00e9 \u00fcber.md": FRONT + "Bare.\n",
         "content/\u65e5\u672c.md": FRONT + "Fine [@a].\n",
-        "content/b.md": "---\ntitle: B\nsummary: S.\ntype: theory\nsee_also: [with space, \u65e5\u672c]\n---\n"
+        "content/b.md": "---\ntitle: B\nsummary: S [@a].\ntype: theory\nsee_also: [with space, \u65e5\u672c]\n---\n"
                         "F [@a].\n",
     })
     result = checked(root)
@@ -189,7 +191,7 @@ def test_bibliography_symlinked_outside(site, checked, tmp_path: Path) -> None:
     ],
 )
 def test_paths_that_climb_out_are_refused(site, checked, tmp_path: Path, field: str, code: str) -> None:
-    root = site({"content/a.md": f"---\ntitle: A\nsummary: S.\ntype: theory\n{field}\n---\nF [@a].\n"})
+    root = site({"content/a.md": f"---\ntitle: A\nsummary: S [@a].\ntype: theory\n{field}\n---\nF [@a].\n"})
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"\x89PNG secret")
     os.symlink(secret, root / "content" / "link.png")

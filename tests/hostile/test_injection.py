@@ -87,14 +87,14 @@ def test_safe_links_pass(site, checked, link: str) -> None:
     ],
 )
 def test_video_urls(site, checked, url: str, ok: bool) -> None:
-    text = f"---\ntitle: A\nsummary: S.\ntype: theory\nvideo:\n  title: V\n  url: '{url}'\n---\nF [@a].\n"
+    text = f"---\ntitle: A\nsummary: S [@a].\ntype: theory\nvideo:\n  title: V\n  url: '{url}'\n---\nF [@a].\n"
     result = checked(site({"content/a.md": text}))
     assert "F001" not in codes(result)
     assert where(result, "L001") == ([] if ok else [("content/a.md", 7, 3)])
 
 
 def test_video_hosts_are_configurable(site, checked) -> None:
-    text = "---\ntitle: A\nsummary: S.\ntype: theory\nvideo: {title: V, url: 'https://media.example.org/v'}\n---\n"
+    text = "---\ntitle: A\nsummary: S [@a].\ntype: theory\nvideo: {title: V, url: 'https://media.example.org/v'}\n---\n"
     text += "F [@a].\n"
     root = site({"content/a.md": text,
                  "pyproject.toml": '[tool.wikigen]\nvideo_hosts = ["media.example.org"]\n'})
@@ -116,7 +116,7 @@ def test_video_hosts_are_configurable(site, checked) -> None:
     ],
 )
 def test_figure_sources(site, checked, src: str, code: str | None) -> None:
-    text = f"---\ntitle: A\nsummary: S.\ntype: theory\nfigure:\n  src: '{src}'\n  alt: x\n---\nF [@a].\n"
+    text = f"---\ntitle: A\nsummary: S [@a].\ntype: theory\nfigure:\n  src: '{src}'\n  alt: x\n---\nF [@a].\n"
     root = site({"content/a.md": text, "content/img/x.png": b"\x89PNG\r\n"})
     result = checked(root)
     assert [(d.code, d.line) for d in result.diagnostics] == ([(code, 6)] if code else [])
@@ -135,11 +135,11 @@ S = "<script>alert('PWN')</script>"
 Q = "\"'><img src=x onerror=alert('PWN')>"
 FIELDS = {
     "title": f"T {S} {Q}",
-    "summary": f"S {S} {Q}",
+    "summary": f"S {S} {Q} [@h1]",
     "type": "theory",
     "subtype": Q,
     "discipline": f"D {S}",
-    "evidence": {"level": "emerging", "note": f"N {S} {Q}"},
+    "evidence": {"level": "emerging", "note": f"N {S} {Q} [@h1]"},
     "populations": [S, Q, "../../etc"],
     "problems": [f"P {Q}"],
     "key_figures": [S],
@@ -226,7 +226,7 @@ def _audit(public: Path) -> list[str]:
 def hostile_build(site, tmp_path: Path):
     root = site({
         "content/a.md": HOSTILE_FRONT,
-        "content/b.md": "---\ntitle: B\nsummary: S.\ntype: concept\n---\nPlain [@h1].\n",
+        "content/b.md": "---\ntitle: B\nsummary: S [@h1].\ntype: concept\n---\nPlain [@h1].\n",
         "content/img/x.png": b"\x89PNG\r\n\x1a\n",
         "bibliography.bib": HOSTILE_BIB,
     })

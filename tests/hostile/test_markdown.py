@@ -16,7 +16,7 @@ def test_marker_split_across_lines(site, checked) -> None:
     result = checked(_body(site, "A claim [@a;\n@zz].\nAnother [@a,\np. 12] here.\n"))
     assert where(result, "P002") == [("content/a.md", 7, 2)]
     assert "P001" not in codes(result) and "P003" not in codes(result)
-    assert result.articles[0].counts.sourced == 2
+    assert result.articles[0].counts.sourced == 2 + 1  # and the summary
 
 
 def test_space_after_at_across_a_line_break(site, checked) -> None:
@@ -34,7 +34,7 @@ def test_escaped_brackets_are_literal(site, checked) -> None:
     result = checked(_body(site, "Literal \\[@zz] text.\nB \\[@zz\\] [@a].\n"))
     assert where(result, "P001") == [("content/a.md", 6, 1)]
     assert "P002" not in codes(result)  # `zz` is never looked up
-    assert result.articles[0].counts.sentences == 2
+    assert result.articles[0].counts.sentences == 2 + 1  # and the summary
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def _article(size: int) -> str:
 @pytest.mark.slow
 def test_five_megabyte_article(site, checked) -> None:
     body = _article(5 * 1024 * 1024)
-    front = "---\ntitle: A\nsummary: S.\ntype: theory\nprovenance:\n  model: m\n---\n"
+    front = "---\ntitle: A\nsummary: S [@a].\ntype: theory\nprovenance:\n  model: m\n---\n"
     root = site({"content/a.md": front + body})
     with cpu_budget(90, f"5 MB article ({len(body) / 1e6:.1f} MB)"):
         result = checked(root)

@@ -13,7 +13,8 @@ from conftest import FRONT, codes, where
 def test_empty_article_and_empty_bibliography(site, checked) -> None:
     result = checked(site({"content/a.md": "", "content/b.md": FRONT + "Fine [@a].\n", "bibliography.bib": ""}))
     assert where(result, "F001") == [("content/a.md", 1, 1)]
-    assert where(result, "P002") == [("content/b.md", 6, 8)]  # the empty bibliography resolves nothing
+    assert where(result, "P002") == [("content/b.md", 3, 14), ("content/b.md", 6, 8)]  # the empty bibliography
+    # resolves nothing, neither the summary's key nor the body's
 
 
 def test_whitespace_only_article(site, checked) -> None:
@@ -51,7 +52,8 @@ def test_utf8_bom_is_invisible(site, checked) -> None:
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r", "mixed"])
 def test_line_endings_keep_positions(site, checked, newline: str) -> None:
-    lines = ["---", "title: A", "summary: S.", "type: theory", "bogus: 1", "---", "Sourced [@a].", "Bare. X [@zz]."]
+    lines = ["---", "title: A", "summary: S [@a].", "type: theory", "bogus: 1", "---", "Sourced [@a].",
+             "Bare. X [@zz]."]
     if newline == "mixed":
         text = "".join(line + ("\r\n", "\n", "\r")[i % 3] for i, line in enumerate(lines))
     else:
@@ -70,8 +72,8 @@ def test_line_endings_keep_positions(site, checked, newline: str) -> None:
         ("---\n---\nFine [@a].\n", "F001", 2),  # empty
         ("---\n- a\n- b\n---\nFine [@a].\n", "F001", 2),  # a list
         ("---\njust text\n---\nFine [@a].\n", "F001", 2),  # a scalar
-        ("---\ntitle: A\n\tsummary: S.\ntype: theory\n---\nFine [@a].\n", "F001", 3),  # tab indent
-        ("---\ntitle: [A\nsummary: S.\n---\nFine [@a].\n", "F001", 3),  # unclosed flow sequence
+        ("---\ntitle: A\n\tsummary: S [@a].\ntype: theory\n---\nFine [@a].\n", "F001", 3),  # tab indent
+        ("---\ntitle: [A\nsummary: S [@a].\n---\nFine [@a].\n", "F001", 3),  # unclosed flow sequence
         ("---\n? [a, b]\n: x\n---\nFine [@a].\n", "F001", 2),  # an unhashable key
         ("---\ntitle: " + "9" * 5000 + "\n---\nFine [@a].\n", "F001", 2),  # beyond int() digit limit
     ],
@@ -82,7 +84,7 @@ def test_broken_front_matter(site, checked, text: str, code: str, line: int) -> 
 
 
 def test_duplicate_keys_are_reported_at_the_second(site, checked) -> None:
-    text = "---\ntitle: A\nsummary: S.\ntype: theory\ntitle: B\nevidence:\n  level: emerging\n  level: x\n---\n"
+    text = "---\ntitle: A\nsummary: S [@a].\ntype: theory\ntitle: B\nevidence:\n  level: emerging\n  level: x\n---\n"
     text += "F [@a].\n"
     result = checked(site({"content/a.md": text}))
     assert ("content/a.md", 5, 1) in where(result, "F002")
@@ -90,7 +92,7 @@ def test_duplicate_keys_are_reported_at_the_second(site, checked) -> None:
 
 
 def test_tab_inside_a_value_is_fine(site, checked) -> None:
-    result = checked(site({"content/a.md": "---\ntitle: 'A\tB'\nsummary: S.\ntype: theory\n---\nFine [@a].\n"}))
+    result = checked(site({"content/a.md": "---\ntitle: 'A\tB'\nsummary: S [@a].\ntype: theory\n---\nFine [@a].\n"}))
     assert [c for c in codes(result) if c.startswith("F")] == []
 
 
@@ -108,8 +110,8 @@ def test_tab_inside_a_value_is_fine(site, checked) -> None:
 def test_yaml_tags_are_never_constructed(site, checked, tmp_path: Path, tag: str) -> None:
     marker = tmp_path / "pwned"
     value = tag.format(marker=marker)
-    for text in (f"---\ntitle: {value}\nsummary: S.\ntype: theory\n---\nFine [@a].\n",
-                 f"---\ntitle: A\nsummary: S.\ntype: theory\nevidence:\n  note: {value}\n---\nFine [@a].\n"):
+    for text in (f"---\ntitle: {value}\nsummary: S [@a].\ntype: theory\n---\nFine [@a].\n",
+                 f"---\ntitle: A\nsummary: S [@a].\ntype: theory\nevidence:\n  note: {value}\n---\nFine [@a].\n"):
         result = checked(site({"content/a.md": text}))
         assert "F001" in codes(result)
         assert not marker.exists()
@@ -120,7 +122,7 @@ def test_billion_laughs_is_refused_quickly(site, checked) -> None:
     for n in range(1, 10):
         name, prev = chr(ord("a") + n), chr(ord("a") + n - 1)
         levels.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
-    text = "---\n" + "\n".join(levels) + "\ntitle: A\nsummary: S.\ntype: theory\n---\nFine [@a].\n"
+    text = "---\n" + "\n".join(levels) + "\ntitle: A\nsummary: S [@a].\ntype: theory\n---\nFine [@a].\n"
     started = time.process_time()
     result = checked(site({"content/a.md": text}))
     assert time.process_time() - started < 2
@@ -139,13 +141,14 @@ def test_billion_laughs_is_refused_quickly(site, checked) -> None:
 def test_deeply_nested_yaml_is_refused_quickly(site, checked, value: str) -> None:
     """PyYAML's scanner is quadratic in flow depth: 5,000 `[` took 27 s before the depth limit."""
     started = time.process_time()
-    result = checked(site({"content/a.md": f"---\ntitle: A\nsummary: S.\ntype: theory\nx: {value}\n---\nF [@a].\n"}))
+    text = f"---\ntitle: A\nsummary: S [@a].\ntype: theory\nx: {value}\n---\nF [@a].\n"
+    result = checked(site({"content/a.md": text}))
     assert time.process_time() - started < 2
     assert [d.line >= 5 for d in result.diagnostics if d.code == "F001"] == [True]
 
 
 def test_huge_front_matter(site, checked) -> None:
-    text = "---\ntitle: A\nsummary: S.\ntype: theory\nkey_figures:\n" + "  - someone\n" * 40_000 + "---\nF [@a].\n"
+    text = "---\ntitle: A\nsummary: S [@a].\ntype: theory\nkey_figures:\n" + "  - someone\n" * 40_000 + "---\nF [@a].\n"
     result = checked(site({"content/a.md": text}))
     assert where(result, "F001") == [("content/a.md", 1, 1)]
 
@@ -172,14 +175,15 @@ def test_huge_front_matter(site, checked) -> None:
     ],
 )
 def test_odd_dates(site, checked, value: str, ok: bool) -> None:
-    text = f"---\ntitle: A\nsummary: S.\ntype: theory\nprovenance:\n  model: m\n  generated: {value}\n---\nF [@a].\n"
+    text = (f"---\ntitle: A\nsummary: S [@a].\ntype: theory\nprovenance:\n  model: m\n  generated: {value}\n---\n"
+            "F [@a].\n")
     result = checked(site({"content/a.md": text}))
     assert where(result, "F002") == ([] if ok else [("content/a.md", 7, 3)])
     assert "F001" not in codes(result)
 
 
 def test_a_date_as_a_title_is_text(site, checked) -> None:
-    result = checked(site({"content/a.md": "---\ntitle: 2026-06-04\nsummary: S.\ntype: theory\n---\nF [@a].\n"}))
+    result = checked(site({"content/a.md": "---\ntitle: 2026-06-04\nsummary: S [@a].\ntype: theory\n---\nF [@a].\n"}))
     assert [c for c in codes(result) if c.startswith("F")] == []
     assert result.articles[0].meta.title == "2026-06-04"
 

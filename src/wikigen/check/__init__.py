@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -20,6 +21,7 @@ from wikigen.model import (
     Diagnostic,
     Document,
     Entry,
+    Meta,
     ParsedSite,
     Pos,
     Provenance,
@@ -45,7 +47,8 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
                                     "`[@llm]` in one of its cells"))
             else:
-                hint = f"sentence has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
+                unit = _UNIT_NAMES.get(sentence.kind, "sentence")
+                hint = f"{unit} has no marker: end “{_short(sentence.text)}” with `[@key]` for its source"
                 found.append(_error(document, sentence.pos, "P001", f"{hint} or `[@llm]` if it has none"))
     for marker in markers:
         for code, pos, message in marker.problems:
@@ -68,6 +71,27 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
     counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
                     tally[Provenance.UNMARKED])
     return found, counts, tuple(cited)
+
+
+_UNIT_NAMES = {UnitKind.SUMMARY: "`summary` sentence", UnitKind.NOTE: "`evidence.note` sentence"}
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.!?,;:])")
+
+
+def _without_markers(text: str, kind: UnitKind, sentences) -> str:
+    """A front-matter text as cards, search results and the page's description show it: without its groups."""
+    for sentence in sentences:
+        if sentence.kind is kind:
+            for marker in sentence.markers:
+                text = text.replace(marker.raw, "", 1)
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+
+
+def _plain(meta: Meta, sentences) -> Meta:
+    evidence = meta.evidence
+    if evidence is not None and evidence.note:
+        evidence = dataclasses.replace(evidence, note=_without_markers(evidence.note, UnitKind.NOTE, sentences))
+    return dataclasses.replace(meta, summary=_without_markers(meta.summary, UnitKind.SUMMARY, sentences),
+                               evidence=evidence)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -107,8 +131,8 @@ def _alias_problems(document: Document, aliases: tuple[tuple[str, str], ...]) ->
 
 def _slim(document: Document) -> Document:
     """What later stages need of a checked document when they parse it again themselves: its identity."""
-    return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), sentences=(), links=(),
-                               headings=(), diagnostics=(), stray_markers=())
+    return dataclasses.replace(document, front=None, tokens=(), caption_tokens=(), front_tokens=(), sentences=(),
+                               links=(), headings=(), diagnostics=(), stray_markers=())
 
 
 def check_document(
@@ -126,6 +150,7 @@ def check_document(
         found.extend(problems)
         if meta is not None:
             found.extend(_alias_problems(document, meta.ids))
+        meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
     article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
     if meta is not None:

@@ -1,6 +1,6 @@
 """Check bibliography entries: what a reader needs to find the source, and sources listed twice or never used.
 
-Positions are the entry's `@` line: the model keeps no per-field positions.
+A problem of one field is reported where the field starts; the others at the entry's `@` (or its CSL-JSON `id`).
 """
 
 from __future__ import annotations
@@ -8,20 +8,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from wikigen.model import Bibliography, Diagnostic, Entry, Severity
+from wikigen.model import Bibliography, Diagnostic, Entry, Pos, Severity
 
 _TIERS = ("T1", "T2", "T3")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_PREFIX = re.compile(r"(?i)(?:https?://(?:dx\.)?doi\.org/|doi:\s*)")
 _NOT_WORD = re.compile(r"[\W_]+")
-
-
-def _doi_problem(doi: str) -> str | None:
-    if _DOI.fullmatch(doi):
-        return None
-    if prefix := _DOI_PREFIX.match(doi):
-        return f"drop the `{prefix.group()}` prefix: write `doi = {{{doi[prefix.end() :]}}}`"
-    return "a DOI looks like `10.1000/xyz123`"
+# What each identifier looks like, and the hint for one that does not (the parser already took resolver links
+# and `doi:` off DOIs).
+_IDENTIFIERS = {
+    "doi": (re.compile(r"10\.\d{4,9}/\S+"), "a DOI looks like `10.1000/xyz123`"),
+    "pmid": (re.compile(r"[1-9]\d{0,8}"), "a PubMed id is a number such as `33301246`"),
+    "pmcid": (re.compile(r"PMC\d{1,9}"), "a PubMed Central id looks like `PMC7745181`"),
+    "arxiv": (
+        re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"),
+        "an arXiv id looks like `2101.00001` or `hep-th/9901001`",
+    ),
+}
 
 
 def _is_web_url(url: str) -> bool:
@@ -32,20 +33,22 @@ def _is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
 
 
-def _entry_problems(entry: Entry) -> list[tuple[str, str]]:
+def _entry_problems(entry: Entry) -> list[tuple[Pos, str, str]]:
     problems = []
     if not (entry.title or "").strip():
-        problems.append(("B003", f"entry `{entry.key}` has no title: add `title = {{...}}`"))
+        problems.append((entry.pos, "B003", f"entry `{entry.key}` has no title: add `title = {{...}}`"))
     if entry.tier is not None and entry.tier not in _TIERS:
-        problems.append(("B004", f"entry `{entry.key}` has tier `{entry.tier}`: write tier = {{T1}}, {{T2}} or {{T3}}"))
-    doi = entry.fields.get("doi")
-    if doi is not None and (hint := _doi_problem(doi)):
-        problems.append(("B005", f"entry `{entry.key}` has an invalid doi `{doi}`: {hint}"))
+        problems.append((entry.at("tier"), "B004",
+                         f"entry `{entry.key}` has tier `{entry.tier}`: write tier = {{T1}}, {{T2}} or {{T3}}"))
+    for name, value in entry.identifiers.items():
+        shape, hint = _IDENTIFIERS[name]
+        if not shape.fullmatch(value):
+            where = entry.at("eprint" if name == "arxiv" or name not in entry.fields else name)
+            problems.append((where, "B005", f"entry `{entry.key}` has an invalid {name} `{value}`: {hint}"))
     url = entry.fields.get("url")
     if url is not None and not _is_web_url(url):
-        problems.append(
-            ("B005", f"entry `{entry.key}` has an invalid url `{url}`: write a full address starting with https://")
-        )
+        problems.append((entry.at("url"), "B005",
+                         f"entry `{entry.key}` has an invalid url `{url}`: write a full address starting with https://"))
     return problems
 
 
@@ -73,8 +76,8 @@ def check_bibliography(bib: Bibliography, cited: set[str]) -> list[Diagnostic]:
     by_title: dict[tuple[str, str], Entry] = {}
     for entry in sorted(bib.entries.values(), key=lambda e: (e.pos.line, e.pos.column)):
         here = (bib.path, entry.pos.line, entry.pos.column)
-        for code, message in _entry_problems(entry):
-            diagnostics.append(Diagnostic(*here, code, Severity.ERROR, message))
+        for pos, code, message in _entry_problems(entry):
+            diagnostics.append(Diagnostic(bib.path, pos.line, pos.column, code, Severity.ERROR, message))
         if entry.key not in cited:
             message = f"entry `{entry.key}` is cited by no article: cite it as [@{entry.key}] or remove it"
             diagnostics.append(Diagnostic(*here, "B101", Severity.WARNING, message))

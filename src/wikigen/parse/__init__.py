@@ -135,6 +135,24 @@ def _headings(tokens, line_offset: int) -> tuple[Heading, ...]:
     return tuple(found)
 
 
+PROSE_FIELDS = ("summary", "evidence.note")  # front-matter prose checked like the body (besides figure.caption)
+
+
+def _front_prose(md: MarkdownIt, front: FrontMatter | None, name: str, file_lines: list[str], shared: dict) -> tuple:
+    """A front-matter text that readers see as prose, parsed with the body's sentence rule: its units, marked
+    with their kind (the field's last part), go to the article's units, at their line and column in the file."""
+    value = front.data if front else None
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    line = front.lines.get(name, Pos(1, 1)).line - 1
+    first = value.strip().split("\n")[0][:20]  # a block scalar (`summary: >`) starts on a later line
+    start = next((n for n in range(line, min(line + 3, len(file_lines))) if first in file_lines[n]), line)
+    env = {"kind": name.rsplit(".", 1)[-1], "lines": file_lines[start:], "line_offset": start, **shared}
+    return tuple(md.parseInline(value, env))
+
+
 def parse_document(source: SourceFile) -> Document:
     """Parse one article. A broken front matter does not stop the body from being parsed."""
     path, text = source.path, source.text or ""
@@ -151,16 +169,14 @@ def parse_document(source: SourceFile) -> Document:
     ids: dict[str, int] = {}
     units: list[Sentence] = []
     stray: list[Marker] = []
-    caption_tokens: list = []
-    caption = ((front.data.get("figure") or {}) if front else {}) or {}
-    if front and isinstance(caption, dict) and isinstance(caption.get("caption"), str) and caption["caption"].strip():
-        where = front.lines.get("figure.caption", Pos(1, 1))
-        file_lines = text.split("\n")
-        env: dict[str, Any] = {"kind": "caption", "lines": [file_lines[where.line - 1]], "line_offset": where.line - 1,
-               "ids": ids, "units": units, "stray": stray}
-        caption_tokens = md.parseInline(caption["caption"], env)
-    env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray}
+    doubts: list[tuple[Pos, str]] = []
+    file_lines = text.split("\n")
+    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts}
+    # The lead first: its sources are the first the page shows, so they get the first numbers.
+    prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
+    caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
+    env: dict[str, Any] = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
+           "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)
         if "too_deep" in env:
@@ -177,6 +193,8 @@ def parse_document(source: SourceFile) -> Document:
         message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
                    "may hold only links and code: move the text out of the block and mark it")
         diagnostics.append(Diagnostic(path, pos.line, pos.column, "P007", Severity.ERROR, message))
+    diagnostics.extend(Diagnostic(path, pos.line, pos.column, "P008", Severity.WARNING, message)
+                       for pos, message in doubts)
     sentences = tuple(units)
     words = sum(len(_WORDS.findall(s.text)) for s in sentences)
     return Document(
@@ -184,7 +202,8 @@ def parse_document(source: SourceFile) -> Document:
         slug=slug_of(path),
         front=front,
         tokens=tuple(tokens),
-        caption_tokens=tuple(caption_tokens),
+        caption_tokens=caption_tokens,
+        front_tokens=tuple((name, tokens) for name, tokens in prose.items() if tokens),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
         headings=_headings(tokens, parts.body_line),

@@ -23,10 +23,11 @@ from markdown_it.token import Token
 
 from wikigen.model import Citation, Marker, Pos, Sentence, UnitKind
 from wikigen.parse.markers import RawMarker, parse_group
-from wikigen.parse.segment import split_sentences
+from wikigen.parse.segment import JOIN, split_sentences, verdict
 
 OPAQUE = "\ufffc"  # stands in for inline code and images: no words to mark, no boundaries inside
-_TERMINAL = re.compile(r"[.!?…]+[\"'”’)\]»]*")
+_CLOSERS = "\"'”’)]»"
+_TERMINAL = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*")
 _CONTAINER_MARKER = re.compile(r"\[\s*@[^\]]*\]?")
 _WORD = re.compile(r"\w")
 # On text whose whitespace is already single spaces: a literal first character lets `re` skip ahead.
@@ -62,21 +63,33 @@ def _nowhere(offset: int) -> Pos:
 
 def _freeze(marker: RawMarker, locate: Locate) -> Marker:
     """The group as the model holds it: offsets become positions in the file."""
-    citations = tuple(Citation(c.key, c.locator, locate(c.offset)) for c in marker.citations)
+    citations = tuple(Citation(c.key, c.locator, locate(c.offset), c.prefix, c.suffix, c.suppress_author)
+                      for c in marker.citations)
     problems = tuple((code, locate(at), message) for code, at, message in marker.problems)
     return Marker(marker.raw, locate(marker.offset), citations, marker.llm, problems)
 
 
 def _freeze_groups(tokens: list[Token], locate: Locate) -> list[Marker]:
     """Freeze the groups among `tokens` in place and return them. Those in an image's description mark no unit
-    (nor do those of a heading or an exempt block, frozen with `_nowhere`): no positions needed."""
+    (nor do those of a heading or an exempt block, frozen with `_nowhere`): no positions needed. A group
+    right after another (`[@a][@llm]`, spaces between) that mixes keys and `@llm` with it is P004."""
     found = []
+    previous = None
     for token in tokens:
         if token.type == "citation":
-            token.meta = {"marker": _freeze(token.meta["marker"], locate)}
+            raw = token.meta["marker"]
+            if previous is not None and ((previous.llm and raw.citations) or (raw.llm and previous.citations)):
+                problem = ("P004", raw.offset, f"`{previous.raw}{raw.raw}` marks one sentence both as sourced and "
+                           "as LLM-written: keep the keys and drop `[@llm]`, or the other way round")
+                raw = RawMarker(raw.raw, raw.offset, raw.citations, raw.llm, (*raw.problems, problem))
+            token.meta = {"marker": _freeze(raw, locate)}
             found.append(token.meta["marker"])
-        elif token.children:
-            _freeze_groups(token.children, _nowhere)
+            previous = raw
+        else:
+            if token.type != "text" or token.content.strip():
+                previous = None
+            if token.children:
+                _freeze_groups(token.children, _nowhere)
     return found
 
 
@@ -122,22 +135,48 @@ def _flatten(children: list[Token]) -> tuple[str, list[tuple[int, int, int]], li
     return "".join(parts), pieces, markers
 
 
-def _boundaries(text: str, marker_offsets: list[int]) -> list[tuple[int, int]]:
-    """Sentences of `text`; a group right after terminal punctuation, or right before it, ends a sentence."""
+def _boundaries(text: str, marker_offsets: list[int], doubts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences of `text`. A group right before terminal punctuation ends a sentence, and so does one right
+    after it unless the word before is one the sentence reads on from ("Nemati et al. [@x] used")."""
     cuts = [0]
     for offset in marker_offsets:
-        before = text[cuts[-1] : offset].rstrip()
         after = _TERMINAL.match(text, offset)
         if after:
             cuts.append(after.end())
-        elif before and _TERMINAL.search(before[-1]):
+        elif _ends_sentence(text, cuts[-1], offset):
             cuts.append(offset)
     cuts.append(len(text))
     spans: list[tuple[int, int]] = []
     for start, end in itertools.pairwise(cuts):
         if end > start:
-            spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end]))
+            found: list[tuple[int, int]] = []
+            spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end], found))
+            doubts.extend((start + a, start + b) for a, b in found)
     return [(a, b) for a, b in spans if _WORD.search(text, a, b)]
+
+
+def _ends_sentence(text: str, floor: int, offset: int) -> bool:
+    """Whether a group at `offset` stands after the end of a sentence: after terminal punctuation (and any
+    closing quotes or brackets) that the segmenter would not read on from into the text after the group."""
+    at = offset
+    while at > floor and text[at - 1].isspace():
+        at -= 1
+    while at > floor and text[at - 1] in _CLOSERS:
+        at -= 1
+    if at == floor or text[at - 1] not in ".!?…":
+        return False
+    mark = at - 1
+    while mark > floor and text[mark - 1] in ".!?…":
+        mark -= 1
+    end = offset
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if end == len(text):
+        return True
+    start = mark
+    while start > floor and not text[start - 1].isspace():
+        start -= 1
+    return verdict(text, start, mark, end, floor) != JOIN
 
 
 def _display(text: str) -> str:
@@ -174,6 +213,15 @@ def _id_words(text: str) -> list[str]:
             continue
         words.add(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
     return sorted(words, key=lambda word: (_word_hash(word), word))
+
+
+def _doubt(text: str, start: int, word: int, end: int) -> str:
+    """The P008 message for a boundary kept inside the sentence that starts at `start`."""
+    first = _display(text[start:end])
+    first = first if len(first) <= 60 else "…" + first[-59:]
+    before, after = _display(text[word:end]), _display(text[end : end + 40]).split(" ")[0]
+    return (f"“{first}” may be a sentence of its own: if it is, give it a marker (`{before} [@key] {after}`); "
+            f"if the sentence runs on, put a non-breaking space after the period (`{before}&nbsp;{after}`)")
 
 
 def _sentence_id(text: str, used: dict[str, int]) -> str:
@@ -283,6 +331,7 @@ class _Annotator:
         self.units: list[Sentence] = state.env.setdefault("units", [])
         self.used: dict[str, int] = state.env.setdefault("ids", {})
         self.stray: list[Marker] = state.env.setdefault("stray", [])
+        self.doubts: list[tuple[Pos, str]] = state.env.setdefault("doubts", [])
 
     def _new(self, kind: UnitKind, text: str, pos: Pos, markers: list[Marker], inherited: Marker | None) -> Sentence:
         unit = Sentence(_sentence_id(text, self.used), kind, text, pos, tuple(markers), inherited)
@@ -293,7 +342,8 @@ class _Annotator:
         children = token.children or []
         locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
         text, pieces, marks = _flatten(children)
-        spans = _boundaries(text, [at for at, _ in marks])
+        doubts: list[tuple[int, int]] = []
+        spans = _boundaries(text, [at for at, _ in marks], doubts)
         offsets = _child_offsets(token.content, children) if spans else []  # reads the groups' offsets, so
         markers = _freeze_groups(children, locate)  # before they are frozen
         if not spans:  # a group with no sentence to mark: still checked, so its key is looked up and counted
@@ -312,10 +362,15 @@ class _Annotator:
             units.append([start, (child, inner), position(end, True), -1, text[start:end], where, []])
         unit_starts = [u[0] for u in units]  # strictly increasing: spans are disjoint and in order
         for at, index in marks:
-            # the last unit starting at or before the group, else the first (was a backward scan: quadratic)
-            target = units[max(bisect.bisect_right(unit_starts, at) - 1, 0)]
+            # the last unit starting before the group, else the first: a group glued to the start of a sentence
+            # ("world. [@a]Today") marks the one before it
+            target = units[max(bisect.bisect_left(unit_starts, at) - 1, 0)]
             target[6].append(children[index].meta["marker"])
             target[3] = max(target[3], index)
+        for start, end in doubts:
+            child, inner = position(start, False)
+            unit = max(bisect.bisect_right(unit_starts, start) - 1, 0)
+            self.doubts.append((locate(offsets[child] + (inner or 0)), _doubt(text, units[unit][0], start, end)))
         token.children = _wrap(children, [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
                                           for _, first, last, badge, raw, where, found in units])
 

@@ -31,13 +31,14 @@ from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Meta, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
-from wikigen.render.references import TIERS, Reference, format_reference, kind_label
+from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer", "format_reference"]
+__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
+WELL_SOURCED_STEPS = (25, 50, 75)  # the "T1/T2-sourced sentences" search filter: at least this percentage
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
 
 
@@ -252,7 +253,10 @@ class SiteRenderer:
                 if key in entries:
                     cited.setdefault(key, []).append(article)
         known = references or {}
-        self.references = {key: known.get(key) or format_reference(entries[key]) for key in sorted(cited)}
+        unknown = [key for key in sorted(cited) if key not in known]
+        fresh = dict(zip(unknown, format_references([entries[k] for k in unknown], load_style(self.config)),
+                         strict=True)) if unknown else {}
+        self.references = {key: known.get(key) or fresh[key] for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
         # What a page shows of each reference (and how many articles cite it), hashed once: an article's key
@@ -435,6 +439,7 @@ class SiteRenderer:
         complete = counts.sentences and not counts.unmarked
         llm_pct = 100 - sourced_pct if complete else percent(counts.llm, counts.sentences)
         tiers_used = sorted({s.reference.tier for s in sources if s.reference.tier})
+        dominant_tier, well_sourced = self._tier_filters(backlinks, counts.sentences)
         taxonomy = self.taxonomies
         apa, bibtex = self._citation_self(article, url)
         see_also = [
@@ -450,10 +455,14 @@ class SiteRenderer:
             counts=counts,
             url=url,
             body=Markup(body.html),
+            lead=Markup(body.lead) if body.lead else meta.summary,
+            evidence_note=Markup(body.note) if body.note else (meta.evidence.note if meta.evidence else None),
             figure=figure,
             headings=body.headings,
             sources=sources,
             tiers_used=tiers_used,
+            dominant_tier=dominant_tier,
+            well_sourced=well_sourced,
             see_also=see_also,
             read_minutes=self.read_minutes(article),
             sourced_pct=sourced_pct,
@@ -469,6 +478,23 @@ class SiteRenderer:
             review=article.review.value,
             review_text=editorial.review_text(meta, article.review),
         )
+
+    def _tier_filters(self, backlinks: dict[str, tuple[str, ...]], sentences: int) -> tuple[str | None, list[str]]:
+        """The search filters on an article's sources: the tier most of its sourced sentences cite (a sentence
+        counts once, by the best tier among its sources; ties go to the better tier), and the thresholds its
+        share of T1/T2-sourced sentences (of all its sentences) reaches."""
+        best: dict[str, str] = {}
+        for key, targets in backlinks.items():
+            tier = self.references[key].tier if key in self.references else None
+            if tier:
+                for target in targets:
+                    best[target] = min(best.get(target, tier), tier)
+        tally: dict[str, int] = {}
+        for tier in best.values():
+            tally[tier] = tally.get(tier, 0) + 1
+        dominant = min(tally, key=lambda tier: (-tally[tier], tier)) if tally else None
+        share = sum(tier in ("T1", "T2") for tier in best.values()) / sentences if sentences else 0.0
+        return dominant, [f"at least {step}%" for step in WELL_SOURCED_STEPS if share * 100 >= step]
 
     # ------------------------------------------------------------ site pages
 

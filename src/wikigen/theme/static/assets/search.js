@@ -2,9 +2,14 @@
  *
  * Enhances the /search/ page: the labelled input of `form.search-page-form` (which without JavaScript
  * still submits ?q= to this page) drives `pagefind.search()`; filter selects built from
- * `pagefind.filters()` (type, discipline, evidence, population, problem, source tier) and a sort select
- * narrow and order the results. The query, filters and sort live in the URL (?q=...&type=...&sort=...),
- * so a search box anywhere on the site (a GET form to /search/?q=...) and a shared link both work.
+ * `pagefind.filters()` (type, discipline, evidence, population, problem, main source tier, share of T1/T2-
+ * sourced sentences) and a sort select narrow and order the results. The query, filters and sort live in the
+ * URL (?q=...&type=...&sort=...), so a search box anywhere on the site (a GET form to /search/?q=...) and a
+ * shared link both work; each filter or sort change is a history entry, so Back undoes it.
+ *
+ * Each option's count is the number of results it would give: for the query and the other filters chosen
+ * (Pagefind's `filters` of a search, which counts each value with the current filters applied; for a filter
+ * that has a value chosen, a second search without it). The controls fold away on narrow screens.
  *
  * The index comes in shards (pagefind/bundles.json names them): the first shard's pagefind.js is imported
  * and the others merged into it, so results and filter counts span the whole site. Merged results are
@@ -29,7 +34,8 @@
     ["evidence", "Evidence"],
     ["population", "Population"],
     ["problem", "Problem"],
-    ["tier", "Source tier"]
+    ["tier", "Main source tier"],
+    ["t1t2", "T1/T2-sourced sentences"]
   ];
   var SORTS = [
     ["", "Relevance"],
@@ -50,6 +56,8 @@
   var current = null; // {results, shown}
   var generation = 0; // the newest search; older ones drop their results
   var timer = 0;
+  var fold = null;    // the <details> around the controls
+  var NARROW = "(max-width: 40rem)";
 
   function el(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -92,7 +100,7 @@
         if (params.get(name) === value) { option.selected = true; }
         select.appendChild(option);
       });
-      select.addEventListener("change", function () { run(true); });
+      select.addEventListener("change", function () { run(true, true); });
       selects[name] = select;
       field.appendChild(select);
       fieldset.appendChild(field);
@@ -107,7 +115,7 @@
       if ((params.get("sort") || "") === sort[0]) { option.selected = true; }
       sortSelect.appendChild(option);
     });
-    sortSelect.addEventListener("change", function () { run(true); });
+    sortSelect.addEventListener("change", function () { run(true, true); });
     sortField.appendChild(sortSelect);
     panel.appendChild(sortField);
 
@@ -115,9 +123,14 @@
     reset.addEventListener("click", function () {
       Object.keys(selects).forEach(function (name) { selects[name].value = ""; });
       sortSelect.value = "";
-      run(true);
+      run(true, true);
     });
     panel.appendChild(reset);
+
+    fold = el("details", { "class": "search-fold" });
+    fold.appendChild(el("summary", null, "Filters and sorting"));
+    fold.appendChild(panel);
+    fold.open = !(window.matchMedia && window.matchMedia(NARROW).matches);
 
     statusLine = el("p", { "class": "search-status", role: "status", "aria-live": "polite" });
     resultsList = el("ol", { "class": "search-results", "aria-label": "Search results" });
@@ -125,7 +138,7 @@
     moreButton.addEventListener("click", function () { showMore(generation, false); });
 
     container.textContent = "";
-    container.appendChild(panel);
+    container.appendChild(fold);
     container.appendChild(statusLine);
     container.appendChild(resultsList);
     container.appendChild(moreButton);
@@ -180,13 +193,54 @@
     });
   }
 
-  function remember(term, filters) {
+  function remember(term, filters, push) {
     var params = new URLSearchParams();
     if (term) { params.set("q", term); }
     Object.keys(filters).forEach(function (name) { params.set(name, filters[name]); });
     if (sortSelect.value) { params.set("sort", sortSelect.value); }
     var query = params.toString();
-    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    var url = window.location.pathname + (query ? "?" + query : "");
+    if (url === window.location.pathname + window.location.search) { return; }
+    if (push) { window.history.pushState(null, "", url); } else { window.history.replaceState(null, "", url); }
+  }
+
+  /* Back and Forward: the URL's state back into the controls, searched without a new history entry. */
+  function restore() {
+    var params = new URLSearchParams(window.location.search);
+    input.value = params.get("q") || "";
+    Object.keys(selects).forEach(function (name) { selects[name].value = params.get(name) || ""; });
+    sortSelect.value = params.get("sort") || "";
+    run(true, false);
+  }
+
+  function showCounts(counts) {
+    /* counts: {filter: {value: number}}; a value missing from them has no result. */
+    var active = 0;
+    Object.keys(selects).forEach(function (name) {
+      var select = selects[name];
+      if (select.value) { active += 1; }
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) { return; }
+        var count = (counts[name] || {})[option.value] || 0;
+        option.textContent = option.value + " (" + count + ")";
+        option.disabled = count === 0 && option.value !== select.value;
+      });
+    });
+    fold.querySelector("summary").textContent = active ? "Filters and sorting (" + active + " active)" :
+      "Filters and sorting";
+  }
+
+  function countsFor(term, filters, response) {
+    /* Pagefind's counts apply every chosen filter; a filter with a value chosen is counted without it. */
+    var counts = {};
+    Object.keys(response.filters || {}).forEach(function (name) { counts[name] = response.filters[name]; });
+    return Promise.all(Object.keys(filters).map(function (name) {
+      var others = {};
+      Object.keys(filters).forEach(function (other) { if (other !== name) { others[other] = filters[other]; } });
+      var ask = term || Object.keys(others).length ? pagefind.search(term || null, { filters: others }) :
+        pagefind.filters().then(function (all) { return { filters: all }; });
+      return ask.then(function (wider) { counts[name] = (wider.filters || {})[name] || {}; });
+    })).then(function () { return counts; });
   }
 
   /* ---------------------------------------------------------------- results */
@@ -242,29 +296,32 @@
     });
   }
 
-  function run(immediately) {
+  function run(immediately, push) {
     window.clearTimeout(timer);
-    if (immediately) { search(); } else { timer = window.setTimeout(search, DEBOUNCE_MS); }
+    if (immediately) { search(push); } else { timer = window.setTimeout(search, DEBOUNCE_MS); }
   }
 
-  function search() {
+  function search(push) {
     var mine = ++generation;
     var term = input.value.trim();
     var filters = chosenFilters();
-    remember(term, filters);
+    remember(term, filters, push);
     current = null;
     if (!term && !Object.keys(filters).length) {
       resultsList.textContent = "";
       moreButton.hidden = true;
       setStatus("Type a search term or choose a filter.");
-      return Promise.resolve();
+      return pagefind.filters().then(function (all) { if (mine === generation) { showCounts(all || {}); } });
     }
     var sort = chosenSort();
     container.setAttribute("aria-busy", "true");
     setStatus("Searching…");
     return pagefind.search(term || null, { filters: filters }).then(function (response) {
       if (mine !== generation || !response) { return; }
-      return sort ? ordered(response.results, sort) : response.results;
+      return countsFor(term, filters, response).then(function (counts) {
+        if (mine === generation) { showCounts(counts); }
+        return sort ? ordered(response.results, sort) : response.results;
+      });
     }).then(function (results) {
       if (mine !== generation || !results) { return; }
       current = { results: results, shown: 0, term: term };
@@ -286,10 +343,11 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    run(true);
+    run(true, false);
     input.focus();
   });
   input.addEventListener("input", function () { run(false); });
+  window.addEventListener("popstate", function () { if (pagefind && sortSelect) { restore(); } });
 
   var initial = new URLSearchParams(window.location.search).get("q");
   if (initial) { input.value = initial; }

@@ -1,54 +1,50 @@
-/* wikigen: provenance display toggle and citation previews. No dependencies; the page works without it. */
+/* wikigen: provenance display toggle, citation previews, sentence links (the revision form: revision.js). No
+   dependencies; the page works without it. */
 (function () {
   "use strict";
   var main = document.getElementById("main");
 
-  /* Highlight or dim LLM sentences without reloading. */
+  /* The infobox and the contents are <details>, closed on narrow screens; where the stylesheet shows them
+     anyway (64rem and wider), they are opened, so assistive technology reads them as open too. */
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 64rem)") : null;
+  function unfold() {
+    if (wide && wide.matches) {
+      document.querySelectorAll("details.fold").forEach(function (fold) { fold.open = true; });
+    }
+  }
+  unfold();
+  if (wide && wide.addEventListener) { wide.addEventListener("change", unfold); }
+
+  /* Highlight or dim LLM sentences without reloading; the choice is kept for the next page (localStorage),
+     and without storage it simply lasts for this page. */
+  var STORE = "wikigen-prov";
+  function stored() {
+    try { return window.localStorage.getItem(STORE) || ""; } catch (error) { return ""; }
+  }
+  function store(mode) {
+    try {
+      if (mode) { window.localStorage.setItem(STORE, mode); } else { window.localStorage.removeItem(STORE); }
+    } catch (error) { /* storage refused: the choice lasts for this page */ }
+  }
   var controls = document.querySelector(".prov-controls");
   if (controls && main) {
     var buttons = controls.querySelectorAll("button[data-mode]");
+    var choose = function (mode) {
+      buttons.forEach(function (button) {
+        var on = button.getAttribute("data-mode") === mode;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        main.classList.toggle("prov-" + button.getAttribute("data-mode"), on);
+      });
+    };
     controls.hidden = false;
     buttons.forEach(function (button) {
       button.addEventListener("click", function () {
-        var mode = button.getAttribute("data-mode");
-        var on = button.getAttribute("aria-pressed") !== "true";
-        buttons.forEach(function (other) {
-          other.setAttribute("aria-pressed", "false");
-          main.classList.remove("prov-" + other.getAttribute("data-mode"));
-        });
-        if (on) {
-          button.setAttribute("aria-pressed", "true");
-          main.classList.add("prov-" + mode);
-        }
+        var mode = button.getAttribute("aria-pressed") === "true" ? "" : button.getAttribute("data-mode");
+        choose(mode);
+        store(mode);
       });
     });
-  }
-
-  /* Before a revision is sent, look for text that resembles client identifiers (PHI). A warning, not a
-     filter: the second submit goes through, because only the writer can judge a false alarm. */
-  var IDENTIFIERS = [
-    ["an email address", /[^\s@]+@[^\s@]+\.[a-z]{2,}/i],
-    ["a phone number", /(?:\+?\d[\s().-]*){9,}/],
-    ["a date of birth", /\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?)\b|\b\d{1,2}[\/.-]\d{1,2}[\/.-](?:19|20)\d{2}\b/i],
-    ["a record number", /\b(?:mrn|medical record|record (?:no|number)|patient id|nhs (?:no|number)|ssn)\b|\b\d{3}-\d{2}-\d{4}\b/i]
-  ];
-  var form = document.querySelector(".revision-form");
-  var alertBox = document.getElementById("phi-alert");
-  if (form && alertBox) {
-    var confirmed = "";
-    form.addEventListener("submit", function (event) {
-      var text = form.querySelector("textarea").value;
-      var found = IDENTIFIERS.filter(function (item) { return item[1].test(text); })
-        .map(function (item) { return item[0]; });
-      if (found.length && confirmed !== text) {
-        event.preventDefault();
-        confirmed = text;
-        alertBox.textContent = "Your text seems to contain " + found.join(", ") +
-          ". Remove anything that could identify a client, then send again. If it identifies no one, press Send again.";
-        alertBox.hidden = false;
-        form.querySelector("textarea").focus();
-      }
-    });
+    choose(stored());
   }
 
   /* A source badge's preview is its entry in the source list, copied on first hover or focus (the page
@@ -82,10 +78,51 @@
     return ref.appendChild(preview);
   }
 
+  /* "Copy link to this sentence", offered in every preview: the preview's reference text is hidden from
+     assistive technology (the badge is described by the source list), the button is not. */
+  var status = null;
+  function announce(text) {
+    if (!status) {
+      status = document.body.appendChild(span("copy-status visually-hidden"));
+      status.setAttribute("aria-live", "polite");
+      status.setAttribute("role", "status");
+    }
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+  function addCopy(preview) {
+    var sentence = preview.closest(".s");
+    if (!sentence || !sentence.id || preview.querySelector(".pv-copy")) { return; }
+    var text = span("pv-text");
+    while (preview.firstChild) { text.appendChild(preview.firstChild); }
+    text.setAttribute("aria-hidden", "true");
+    preview.appendChild(text);
+    preview.removeAttribute("aria-hidden");
+    preview.removeAttribute("role");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "pv-copy";
+    button.textContent = "Copy link to this sentence";
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      event.stopPropagation();
+      var url = window.location.origin + window.location.pathname + "#" + sentence.id;
+      var done = function () { button.textContent = "Link copied"; announce("Link to the sentence copied: " + url); };
+      var failed = function () { announce("The link could not be copied. It is " + url); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(done, failed);
+      } else {
+        failed();
+      }
+    });
+    preview.appendChild(button);
+  }
+
   /* Keep previews inside the viewport; Escape hides the open one (WCAG 1.4.13). */
   function place(ref) {
     var preview = ref.querySelector(".pv") || build(ref);
     if (!preview) { return; }
+    addCopy(preview);
     preview.classList.remove("pv-left", "pv-up");
     preview.style.removeProperty("--pv-shift");
     var box = preview.getBoundingClientRect();
@@ -98,15 +135,44 @@
       preview.classList.add("pv-up");
     }
   }
+
+  /* A tap on a badge opens its preview, as focus does; a second tap on it follows the link. Escape, or a
+     tap outside, closes it. */
+  var opened = null;
+  var touch = false;
+  function close() {
+    if (opened) { opened.classList.remove("pv-open"); opened = null; }
+    document.body.classList.add("pv-off");
+  }
+  document.addEventListener("pointerdown", function (event) { touch = event.pointerType === "touch"; }, true);
+  document.addEventListener("click", function (event) {
+    var ref = event.target.closest && event.target.closest(".ref");
+    if (ref && event.target.closest(".pv")) { return; }  /* a link or the button in the preview */
+    if (!touch) { if (!ref) { close(); } return; }
+    if (ref && ref !== opened) {
+      event.preventDefault();
+      close();
+      document.body.classList.remove("pv-off");
+      opened = ref;
+      ref.classList.add("pv-open");
+      place(ref);
+    } else {
+      close();  /* the second tap follows the link; a tap elsewhere just closes */
+    }
+  });
   document.addEventListener("mouseover", function (event) {
     var ref = event.target.closest && event.target.closest(".ref");
     if (ref) { document.body.classList.remove("pv-off"); place(ref); }
   });
   document.addEventListener("focusin", function (event) {
     var ref = event.target.closest && event.target.closest(".ref");
-    if (ref) { document.body.classList.remove("pv-off"); place(ref); }
+    if (ref) {
+      if (opened && opened !== ref) { opened.classList.remove("pv-open"); opened = null; }
+      document.body.classList.remove("pv-off");
+      place(ref);
+    }
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { document.body.classList.add("pv-off"); }
+    if (event.key === "Escape") { close(); }
   });
 })();
