@@ -385,11 +385,11 @@ def make_article(rng: random.Random, number: int, title: str, slug: str, keys: K
     writer = Writer(rng, keys, people)
     front = {
         "title": title,
-        "summary": " ".join(writer.sentence(mark=False) for _ in range(2)),
+        "summary": " ".join(writer.sentence() for _ in range(2)),  # the lead is checked like the body
         "type": rng.choice(TYPES),
         "subtype": rng.choice(("Motivational theory", "Psychological therapy", "Clinical technique", "Construct")),
         "discipline": rng.choice(("Clinical psychology", "Educational psychology", "Psychiatry", "Health psychology")),
-        "evidence": {"level": rng.choice(LEVELS), "note": writer.sentence(mark=False)},
+        "evidence": {"level": rng.choice(LEVELS), "note": writer.sentence()},
         "populations": rng.sample(POPULATIONS, 4),
         "problems": rng.sample(PROBLEMS, 5),
         "key_figures": people,

@@ -128,6 +128,15 @@ def test_llm_key_is_reserved_whatever_its_case():
     assert bib.diagnostics[0].message == "key `llm` is reserved for the LLM tag; rename the entry and its citations"
 
 
+def test_todo_key_is_reserved_for_drafts():
+    text = "@misc{ok, title = {Fine}}\n@misc{Todo, title = {Reserved}}\n"
+    bib = parse_bibliography(SourceFile("bibliography.bib", text, ""))
+    assert list(bib.entries) == ["ok"]
+    assert where(bib.diagnostics) == [(2, 1, "B007")]
+    assert bib.diagnostics[0].message == ("key `todo` is reserved for the placeholders of drafts; rename the entry "
+                                          "and its citations")
+
+
 def test_duplicate_field_keeps_the_entry_with_the_first_value():
     bib = parse("duplicate_field.bib")
     assert bib.entries["twice"].title == "First title"
@@ -322,6 +331,8 @@ def test_names_become_csl_name_parts():
         ("The \\LaTeX{} companion", "The LaTeX companion"),
         ("Under 5\\textless{} years", "Under 5< years"),
         ("\\mkbibquote{Quoted} words", "“Quoted” words"),
+        ("{\\noopsort{a}}Zeta functions", "Zeta functions"),
+        ("Costs in \\pounds{} and \\mbox{per-patient} \\texttt{R} code", "Costs in £ and per-patient R code"),
     ],
 )
 def test_latex_left_in_titles_is_decoded(title: str, printed: str):

@@ -4,6 +4,7 @@ never trusted blindly, and parallel output equals serial output."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import os
 import shutil
 import time
@@ -68,6 +69,35 @@ def test_a_title_change_rerenders_the_articles_that_show_it(site: Path, tmp_path
     result = build(site, search=False)
     assert result.rendered == 2  # beta lists alpha in its see also
     assert snapshot(site / "public") == cold(site, tmp_path)
+
+
+GAMMA = "---\ntitle: Gamma\nsummary: Gamma is standalone [@first2001].\ntype: theory\n---\nA claim [@first2001].\n"
+
+
+def test_an_article_becoming_a_draft_and_back_equals_a_cold_build(site: Path, tmp_path: Path) -> None:
+    gamma = site / "content" / "gamma.md"
+    gamma.write_text(GAMMA, encoding="utf-8")
+    public = site / "public"
+    assert build(site, search=False).published and (public / "articles/gamma/index.html").is_file()
+    edit(gamma, "title: Gamma\n", "title: Gamma\ndraft: true\n")
+    result = build(site, search=False)
+    assert result.published and not (public / "articles/gamma").exists()
+    assert not any(b"gamma" in content for content in snapshot(public).values())  # no listing, sitemap or link
+    assert snapshot(public) == cold(site, tmp_path, "cold-draft")
+    edit(gamma, "draft: true\n", "")
+    assert build(site, search=False).published and (public / "articles/gamma/index.html").is_file()
+    assert snapshot(public) == cold(site, tmp_path, "cold-published")
+
+
+def test_a_draft_has_no_search_entry_and_serve_drafts_shows_it_with_a_banner(site: Path) -> None:
+    (site / "content" / "gamma.md").write_text(GAMMA.replace("title: Gamma\n", "title: Gamma\ndraft: true\n"))
+    assert build(site).published
+    index = b"".join(gzip.decompress(p.read_bytes()) for p in (site / "public/pagefind").rglob("*.pf_fragment"))
+    assert b"/articles/alpha-theory/" in index and b"/articles/gamma/" not in index
+    assert build(site, search=False, drafts=True).published
+    page = (site / "public/articles/gamma/index.html").read_text(encoding="utf-8")
+    assert '<p class="draft-banner" role="status" data-pagefind-ignore><strong>Draft</strong>' in page
+    assert "draft-banner" not in (site / "public/articles/alpha-theory/index.html").read_text(encoding="utf-8")
 
 
 def test_a_bibliography_change_rerenders_exactly_the_citing_articles(site: Path, tmp_path: Path) -> None:
@@ -320,7 +350,8 @@ def test_checking_some_paths_parses_only_those(site: Path) -> None:
     result = gather(site, [beta], use_cache=False)
     assert [a.document.path for a in result.articles] == ["content/beta-concept.md"]
     assert result.diagnostics == ()  # see_also [alpha-theory] resolves though alpha was not parsed
-    assert [d.code for d in gather(site, use_cache=False).diagnostics] == ["P001"]
+    # and the whole site: gamma's unmarked sentence, and beta's `students` folded into alpha's `Students`
+    assert [d.code for d in gather(site, use_cache=False).diagnostics] == ["F006", "P001"]
 
 
 # ---------------------------------------------------------------- articles known by their stamps

@@ -64,10 +64,10 @@ def test_invalid_site(case: Path, tmp_path: Path) -> None:
 def test_sample_site_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--root", str(REPO), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"] == {"articles": len(report["articles"]), "errors": 0, "warnings": 0}
+    assert report["summary"] == {"articles": len(report["articles"]), "errors": 0, "warnings": 0, "drafts": 0}
     assert len(report["articles"]) >= 4
     for article in report["articles"]:
-        assert article["sourced"] + article["llm"] + article["unmarked"] == article["sentences"] > 0
+        assert article["sourced"] + article["llm"] + article["unmarked"] + article["todo"] == article["sentences"] > 0
         assert article["unmarked"] == 0
 
 
@@ -81,7 +81,8 @@ def test_json_shape_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("P001", 7, 17, "error"),
     ]
     assert report["articles"] == [
-        {"path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "exempt_blocks": 0}
+        {"path": "content/a.md", "sentences": 4, "sourced": 3, "llm": 0, "unmarked": 1, "todo": 0, "exempt_blocks": 0,
+         "draft": False}
     ]
 
 
@@ -130,7 +131,7 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
         assert diagnostic.line >= 1 and diagnostic.column >= 1
         assert diagnostic.path and diagnostic.message
     counts = site.articles[0].counts
-    assert counts.sourced + counts.llm + counts.unmarked == counts.sentences
+    assert counts.sourced + counts.llm + counts.unmarked + counts.todo == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
 
 
@@ -151,7 +152,7 @@ def _digest(text: str) -> str:
     from wikigen.model import SourceFile
     from wikigen.parse import parse_document
 
-    return figures(parse_document(SourceFile("content/a.md", text, "")), {}).digest
+    return figures(parse_document(SourceFile("content/a.md", text, ""))).digest
 
 
 _SENTENCES = st.lists(st.tuples(st.lists(_WORDS, min_size=1, max_size=8),
@@ -197,3 +198,29 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out == f"wikigen {version('wikigen')}\n"
+
+
+def test_check_lists_the_drafts_in_its_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = "---\ntitle: D\ndraft: true\nsummary: \"TODO: a summary [@todo].\"\ntype: theory\n---\nTODO [@todo].\n"
+    root = make_site(tmp_path, {"content/d.md": draft})
+    assert main(["check", "--root", str(root), "--strict"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "1 draft (not published): content/d.md", "2 articles checked: 0 errors, 0 warnings"]
+    assert main(["check", "--root", str(root), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["drafts"] == 1
+    assert [(a["path"], a["draft"], a["todo"]) for a in report["articles"]] == [
+        ("content/a.md", False, 0), ("content/d.md", True, 2)]
+
+
+def test_aliases_and_trailing_punctuation_fold_spellings_into_one_term(tmp_path: Path) -> None:
+    config = '[tool.wikigen]\ntitle = "Site"\n\n[tool.wikigen.aliases]\n"Uni students" = "University students"\n'
+    article = "---\ntitle: B\nsummary: S [@a].\ntype: theory\npopulations: [{}]\nproblems: [{}]\n---\nA claim [@a].\n"
+    site = gather(make_site(tmp_path, {
+        "pyproject.toml": config,
+        "content/a.md": article.format("Uni students, Adults.", "Perfectionism ,  Fear  of failure"),
+    }))
+    meta = site.articles[0].meta
+    assert meta.populations == ("University students", "Adults")
+    assert meta.problems == ("Perfectionism", "Fear of failure")
+    assert [d.code for d in site.diagnostics] == []  # one spelling each: nothing to warn about

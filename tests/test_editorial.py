@@ -15,10 +15,10 @@ from wikigen.cli import main
 
 BIB = ("@article{a, title = {A}, year = 2001, tier = {T1}}\n@misc{w, title = {W}, year = 2020, tier = {T3}}\n"
        "@misc{n, title = {N}, year = 2019}\n")
-WEAK = ("---\ntitle: Weak\nsummary: S.\ntype: therapy\nprovenance: {model: m, generated: 2026-02-03}\n---\n"
+WEAK = ("---\ntitle: Weak\nsummary: S [@llm].\ntype: therapy\nprovenance: {model: m, generated: 2026-02-03}\n---\n"
         "Lead claim [@llm].\n\n## Evidence Base\n\nOne [@a]. Two [@llm]. Three [@w].\n\n"
         "::: exempt\n- [A link](https://example.org)\n:::\n")
-STRONG = ("---\ntitle: Strong\nsummary: S.\ntype: theory\n---\nOne [@a]. Two [@n].\n\n## Practice\n\n"
+STRONG = ("---\ntitle: Strong\nsummary: S [@a].\ntype: theory\n---\nOne [@a]. Two [@n].\n\n## Practice\n\n"
           "Three [@a; @w].\n")
 
 
@@ -32,30 +32,32 @@ def site(tmp_path: Path) -> Path:
 def test_text_report_worst_first_with_llm_sentences(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--root", str(site)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ("2 articles, 7 sentences: 5 sourced (71.4%), 2 LLM (28.6%), 0 unmarked; 0 clinically reviewed,"
+    assert lines[0] == ("2 articles, 9 sentences: 6 sourced (66.7%), 3 LLM (33.3%), 0 unmarked; 0 clinically reviewed,"
                         " 0 edited since review, 2 not reviewed")
-    assert lines[3] == "content/weak.md  therapy  50% sourced, 50% LLM, 0 unmarked, of 4 sentences"
+    assert lines[3] == "content/weak.md  therapy  40% sourced, 60% LLM, 0 unmarked, of 5 sentences"  # the summary too
     assert lines[4] == ("    sources: 1 T1, 0 T2, 1 T3, 0 untiered · 1 exempt block · generated 2026-02-03 · "
                         "Not yet clinically reviewed")
-    assert lines[5] == "    sections: (before the first heading) 0% of 1 · Evidence Base 66.7% of 3"
+    assert lines[5] == "    sections: (before the first heading) 0% of 2 · Evidence Base 66.7% of 3"
     assert lines[6].startswith("content/strong.md  theory  100% sourced")
-    assert lines[-3:] == ["Sentences still tagged [@llm] (2):", "content/weak.md:7:1: Lead claim [@llm].",
+    assert lines[-4:] == ["Sentences still tagged [@llm] (3):", "content/weak.md:3:10: S [@llm].",
+                          "content/weak.md:7:1: Lead claim [@llm].",
                           "content/weak.md:11:11: Two [@llm]. Three [@w]."]
 
 
 def test_json_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--root", str(site), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["summary"]["by_type"]["therapy"] == {"articles": 1, "sentences": 4, "sourced": 2, "llm": 2,
-                                                      "unmarked": 0, "sourced_share": 0.5, "llm_share": 0.5}
+    assert report["summary"]["by_type"]["therapy"] == {"articles": 1, "sentences": 5, "sourced": 2, "llm": 3,
+                                                      "unmarked": 0, "sourced_share": 0.4, "llm_share": 0.6}
     assert report["summary"]["reviews"] == {"reviewed": 0, "unreviewed": 2, "changed": 0}
     weak, strong = report["articles"]
     assert (weak["path"], strong["path"]) == ("content/weak.md", "content/strong.md")
     assert weak["sources"] == {"T1": 1, "T2": 0, "T3": 1, "untiered": 0}
     assert strong["sources"] == {"T1": 1, "T2": 0, "T3": 1, "untiered": 1}
     assert [(s["heading"], s["line"], s["sourced"], s["sentences"]) for s in weak["sections"]] == [
-        ("", 1, 0, 1), ("Evidence Base", 9, 2, 3)]
-    assert weak["llm_sentences"] == [{"line": 7, "column": 1, "text": "Lead claim [@llm]."},
+        ("", 1, 0, 2), ("Evidence Base", 9, 2, 3)]
+    assert weak["llm_sentences"] == [{"line": 3, "column": 10, "text": "S [@llm]."},
+                                     {"line": 7, "column": 1, "text": "Lead claim [@llm]."},
                                      {"line": 11, "column": 11, "text": "Two [@llm]. Three [@w]."}]
     assert weak["review"] == {"status": "unreviewed", "by": None, "date": None, "text": "Not yet clinically reviewed"}
     assert (weak["exempt_blocks"], weak["generated"], strong["generated"]) == (1, "2026-02-03", None)
@@ -67,8 +69,8 @@ def test_csv_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert [r["path"] for r in rows] == ["content/weak.md", "content/strong.md"]
     weak = rows[0]
     assert (weak["sourced_share"], weak["t1"], weak["t3"], weak["untiered"], weak["llm_lines"]) == (
-        "0.5000", "1", "1", "0", "7 11")
-    assert weak["sections"] == "(before the first heading): 0/1 | Evidence Base: 2/3"
+        "0.4000", "1", "1", "0", "3 7 11")
+    assert weak["sections"] == "(before the first heading): 0/2 | Evidence Base: 2/3"
     assert weak["review"] == "unreviewed"
 
 

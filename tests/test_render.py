@@ -12,10 +12,10 @@ import lxml.html
 import pytest
 
 from wikigen.build import build
-from wikigen.model import Article, Document, Severity
+from wikigen.model import Article, Citation, Document, Marker, Pos, Severity
 from wikigen.render import SiteRenderer
 from wikigen.render.links import LinkChecker
-from wikigen.render.markdown import search_copy
+from wikigen.render.markdown import ArticleContext, search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
 
@@ -94,6 +94,18 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert not doc.xpath(f"//*[{C('article-body')}]//*[{C('pv')}][not(ancestor::*[{C('cite-llm')}])]")  # no copies
     located = [a for a in doc.xpath(f"//sup[{C('cite')}]//*[{C('ref')}]/a") if "p. 12" in (a.get("aria-label") or "")]
     assert located and located[0].get("data-loc") == "p. 12"
+
+
+@pytest.mark.parametrize(("citation", "shown"), [
+    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review"),
+    (Citation("a", None, Pos(1, 1), "", '"a quote"'), '"a quote"'),
+    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf."),
+])
+def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str) -> None:
+    context = ArticleContext({"a": 1}, {}, "LLM", str, str)
+    badge = lxml.html.fromstring(context.cite(Marker("[...]", Pos(1, 1), (citation,), False)))
+    link = badge.xpath("//a")[0]
+    assert (link.get("data-loc"), link.get("aria-label")) == (shown, f"source 1, {shown}")
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):

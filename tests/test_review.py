@@ -20,7 +20,7 @@ ODD_FRONT = (
     'title:   "Odd  Spacing"   # keep me\n'
     "summary: >\n"
     "  Folded\n"
-    "  summary.\n"
+    "  summary [@a].\n"
     "'type': therapy\n"
     "provenance: {model: m,   generated: '2026-01-02'}\n"
     "---\n"

@@ -49,7 +49,8 @@ def test_new_article_passes_check(site: Path) -> None:
     assert meta.see_also == () and meta.populations == () and meta.problems == () and meta.key_figures == ()
     assert (meta.provenance.model, meta.provenance.version, meta.provenance.generated) == (
         "unspecified", "0.1", "2026-06-04")
-    assert article.counts.unmarked == 0 and article.counts.llm == article.counts.sentences > len(SECTIONS)
+    assert article.counts.unmarked == 0 and article.counts.todo == article.counts.sentences > len(SECTIONS)
+    assert meta.draft
     text = path.read_text(encoding="utf-8")
     headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
     assert headings == [heading for heading, _ in SECTIONS]
@@ -168,3 +169,17 @@ def test_cli_new(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["new", "Other", "--root", str(site)])  # --type is required
     assert exit_info.value.code == 2
+
+
+def test_a_new_article_is_a_draft_until_its_placeholders_are_gone(site: Path) -> None:
+    path = new_article(_config(site), "Self-Determination Theory", "theory", today=dt.date(2026, 6, 4))
+    from wikigen.build import build
+
+    assert build(site, search=False).published
+    assert not (site / "public" / "articles" / path.stem).exists()  # a draft is not published
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    result = gather(site)
+    assert {d.code for d in result.diagnostics} == {"P009"}  # every placeholder, the summary's included
+    placeholders = path.read_text(encoding="utf-8").count("[@todo]")
+    assert len(result.diagnostics) == placeholders > len(SECTIONS)
+    assert not build(site, search=False, strict=True).published

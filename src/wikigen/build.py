@@ -383,16 +383,18 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
 
 def build(
     root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet,
-    keep_index: bool = False,
+    keep_index: bool = False, drafts: bool = False,
 ) -> BuildResult:
     """With `search=False, keep_index=True` the previous search index is carried over unchanged: `serve`
-    publishes an edit at once and brings the index up to date in a second build."""
+    publishes an edit at once and brings the index up to date in a second build. Drafts are published only
+    with `drafts` (`serve --drafts`)."""
     started = time.perf_counter()
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
     theme = caching.tree_digest(config.path("theme"))
-    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""),
+                         str(drafts))
     inputs = caching.key(
         design,
         str(search),
@@ -419,7 +421,7 @@ def build(
     site, names, loose = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
-    renderer = SiteRenderer(site, _references(site, store, progress))
+    renderer = SiteRenderer(site, _references(site, store, progress), drafts)
     old_pages: dict[str, tuple[str, RenderedPage]] = previous.get("pages", {})
     digests = {s.path: s.digest for s in sources.articles}
     keys, kept, todo = {}, [], []
@@ -488,12 +490,12 @@ def build(
 
 # ---------------------------------------------------------------- previews for `serve`
 
-def site_renderer(root: Path) -> SiteRenderer | None:
+def site_renderer(root: Path, drafts: bool = False) -> SiteRenderer | None:
     """The site as published, from the cache, for previews after a build that changed nothing (and so made no
     renderer); None when the site has errors."""
     sources, store = _load(root, None)
     site = _check(sources, store)[0]
-    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet))
+    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet), drafts)
 
 
 def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] | None:

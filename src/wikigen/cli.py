@@ -74,7 +74,8 @@ def _excerpts(root: Path) -> editorial.Excerpt:
         lines = files[path]
         if not 0 < pos.line <= len(lines):
             return None
-        text = " ".join(lines[pos.line - 1][pos.column - 1 :].split())
+        start = pos.column - 1
+        text = " ".join(lines[pos.line - 1][start : start + 160].split())  # a paragraph is often one line
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
     return excerpt
@@ -151,7 +152,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     root = _root(args.root)
     try:
-        return serve(root, args.port, args.host, search=not args.no_search, verbose=args.verbose)
+        return serve(root, args.port, args.host, search=not args.no_search, verbose=args.verbose, drafts=args.drafts)
     except OSError as exc:
         if exc.filename:
             raise
@@ -172,7 +173,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
-    print(f"created {shown}: replace the TODO placeholders, then run `wikigen check`")
+    print(f"created {shown} as a draft: replace the [@todo] placeholders, remove `draft: true`, then run "
+          "`wikigen check`")
     return 0
 
 
@@ -199,6 +201,7 @@ def _add_serve_and_new(commands) -> None:
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     serve_cmd.add_argument("--verbose", action="store_true", help="log every request")
+    serve_cmd.add_argument("--drafts", action="store_true", help="show drafts too, with a Draft banner")
     serve_cmd.set_defaults(run=_cmd_serve)
     new = commands.add_parser("new", help="write a new article with front matter and the standard sections")
     new.add_argument("title", metavar="TITLE", help="the article's title; the file name is derived from it")

@@ -88,7 +88,7 @@ def _row(article: Article, tier_of: dict[str, str | None], errors: int) -> Row:
         reviewed_by=reviewed.by if reviewed else None,
         reviewed_date=reviewed.date if reviewed else None,
         sections=article.figures.sections,
-        llm=article.figures.llm,
+        llm=article.figures.llm_positions,
         errors=errors,
     )
 
@@ -140,7 +140,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
         "sentences": c.sentences, "sourced": c.sourced, "llm": c.llm, "unmarked": c.unmarked,
         "sourced_share": round(c.sourced_share, 4), "llm_share": round(c.llm_share, 4),
         "sections": [
-            {"heading": s.heading, "level": s.level, "line": s.pos.line, "sentences": s.counts.sentences,
+            {"heading": s.heading, "level": s.level, "line": s.line, "sentences": s.counts.sentences,
              "sourced": s.counts.sourced, "llm": s.counts.llm, "sourced_share": round(s.counts.sourced_share, 4)}
             for s in row.sections
         ],
@@ -159,7 +159,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
 
 def as_json(found: Sequence[Row], excerpt: Excerpt | None = None) -> str:
     document = {"version": 1, "summary": summary(found), "articles": [_json_row(r, excerpt) for r in found]}
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(document, ensure_ascii=False)  # one line: with an indent, json encodes in pure Python
 
 
 CSV_COLUMNS = (

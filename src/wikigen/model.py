@@ -91,10 +91,14 @@ class Marker:
     problems: tuple[tuple[str, Pos, str], ...] = ()  # (code, position, message), e.g. P003, P004
 
 
+TODO_TAG = "todo"  # `[@todo]`: a placeholder still to write, allowed only in a draft (P009 elsewhere)
+
+
 class Provenance(enum.StrEnum):
     SOURCED = "sourced"
     LLM = "llm"
     UNMARKED = "unmarked"
+    TODO = "todo"  # marked `[@todo]`: unfinished, whatever else marks it
 
 
 class UnitKind(enum.StrEnum):
@@ -119,6 +123,8 @@ class Sentence:
     @property
     def provenance(self) -> Provenance:
         groups = self.markers or ((self.inherited,) if self.inherited else ())
+        if any(c.key.casefold() == TODO_TAG for m in groups for c in m.citations):
+            return Provenance.TODO
         if any(m.citations for m in groups):
             return Provenance.SOURCED
         if groups:
@@ -319,6 +325,7 @@ class Meta:
     provenance: ProvenanceInfo = field(default_factory=ProvenanceInfo)
     reviewed: Review | None = None
     ids: tuple[tuple[str, str], ...] = ()  # (old sentence id, the sentence's id now), from the front matter
+    draft: bool = False  # `draft: true`: checked, never published
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +334,7 @@ class Counts:
     sourced: int = 0
     llm: int = 0
     unmarked: int = 0
+    todo: int = 0
 
     @property
     def sourced_share(self) -> float:
@@ -340,23 +348,27 @@ class Counts:
 @dataclass(frozen=True, slots=True)
 class SectionCounts:
     """The checked units under a heading, down to the next heading of its level or above (its subsections
-    included); the heading "" is the text before the first heading."""
+    included); the heading "" (level 0, line 1) is the text before the first heading."""
 
     heading: str
     level: int
-    pos: Pos
+    line: int
     counts: Counts
-    cited: tuple[str, ...] = ()  # resolved keys cited in the section, in order of first citation
 
 
 @dataclass(frozen=True, slots=True)
 class Figures:
     """What the editorial report, the dashboard and the thresholds read of an article, made by the check so
-    that they need neither its text nor a second parse."""
+    that they need neither its text nor a second parse. Kept small: every article's check is cached in one
+    entry that every `check` reads."""
 
     sections: tuple[SectionCounts, ...] = ()
-    llm: tuple[Pos, ...] = ()  # where each sentence tagged `[@llm]` (or under an `[@llm]` container) starts
+    llm: tuple[int, ...] = ()  # line, column, line, column, ...: where each `[@llm]` sentence starts
     digest: str = ""  # of the checked text, as a clinical review records it
+
+    @property
+    def llm_positions(self) -> tuple[Pos, ...]:
+        return tuple(Pos(self.llm[i], self.llm[i + 1]) for i in range(0, len(self.llm), 2))
 
 
 @dataclass(frozen=True)
@@ -386,6 +398,7 @@ class CheckedDocument:
     article: Article
     diagnostics: tuple[Diagnostic, ...]
     cited: tuple[str, ...]  # every key cited, known or not, in order of first citation
+    terms: tuple[tuple[str, str, str, Pos], ...] = ()  # taxonomy terms as written: (field, spelling, term, where)
 
     @property
     def errors(self) -> int:

@@ -24,8 +24,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def _drafts(site: CheckedSite) -> list[str]:
+    return [a.document.path for a in site.articles if a.meta is not None and a.meta.draft]
+
+
 def _summary(site: CheckedSite) -> str:
-    return f"{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, " \
+    drafts = _drafts(site)
+    listed = f"{plural(len(drafts), 'draft')} (not published): {', '.join(drafts)}\n" if drafts else ""
+    return f"{listed}{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, " \
         f"{plural(site.warnings, 'warning')}"
 
 
@@ -54,11 +60,13 @@ def as_json(site: CheckedSite) -> str:
         ],
         "articles": [
             {"path": a.document.path, "sentences": a.counts.sentences, "sourced": a.counts.sourced,
-             "llm": a.counts.llm, "unmarked": a.counts.unmarked, "exempt_blocks": a.document.exempt_blocks}
+             "llm": a.counts.llm, "unmarked": a.counts.unmarked, "todo": a.counts.todo,
+             "exempt_blocks": a.document.exempt_blocks, "draft": a.meta is not None and a.meta.draft}
             for a in site.articles
             if selected is None or a.document.path in selected
         ],
-        "summary": {"articles": len(site.articles), "errors": site.errors, "warnings": site.warnings},
+        "summary": {"articles": len(site.articles), "errors": site.errors, "warnings": site.warnings,
+                    "drafts": len(_drafts(site))},
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -1,7 +1,9 @@
 """`wikigen new`: a new article with complete front matter and the standard section skeleton.
 
-Every placeholder sentence carries `[@llm]`, so the new file passes `wikigen check` as it is; the
-placeholders say "TODO" so that nobody mistakes them for content. Files are created, never replaced.
+The article is a draft (`draft: true`) and every placeholder sentence carries the reserved tag `[@todo]`, as
+Hugo, Jekyll and Eleventy mark unfinished pages: the new file passes `wikigen check`, `wikigen build` does
+not publish it, and `[@todo]` left in an article that is no longer a draft is an error (P009). Files are
+created, never replaced.
 """
 
 from __future__ import annotations
@@ -39,32 +41,32 @@ def _q(value: str) -> str:
 TABLE = """\
 | Goal | SMART objective (example) | Mechanism |
 |---|---|---|
-| TODO: a treatment goal | TODO: within N weeks, the client will do something measurable | TODO: the mechanism [@llm] |
+| TODO: a treatment goal | TODO: within N weeks, the client will do something measurable | TODO: the mechanism [@todo] |
 """
 
 KEY_TERMS = """\
 TODO: a key term
-: TODO: its definition, with a source marker [@llm].
+: TODO: its definition, with a source marker [@todo].
 """
 
 # (heading, placeholder paragraph); each paragraph is exactly one sentence ending in a marker.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("Type & Discipline", "TODO: say what kind of approach this is and which discipline it comes from [@llm]."),
-    ("Origins & History", "TODO: describe who created it, when, and how it developed [@llm]."),
-    ("Core Principles", "TODO: state the core principles, one sourced sentence each [@llm]."),
-    ("Interventions & Techniques", "TODO: list the interventions and techniques clinicians use [@llm]."),
-    ("Evidence Base", "TODO: summarize the evidence, citing the strongest studies and reviews [@llm]."),
-    ("Populations & Indications", "TODO: name the populations and indications the evidence covers [@llm]."),
-    ("Problems-for-Work", "TODO: list the presenting problems this approach helps to work on [@llm]."),
+    ("Type & Discipline", "TODO: say what kind of approach this is and which discipline it comes from [@todo]."),
+    ("Origins & History", "TODO: describe who created it, when, and how it developed [@todo]."),
+    ("Core Principles", "TODO: state the core principles, one sourced sentence each [@todo]."),
+    ("Interventions & Techniques", "TODO: list the interventions and techniques clinicians use [@todo]."),
+    ("Evidence Base", "TODO: summarize the evidence, citing the strongest studies and reviews [@todo]."),
+    ("Populations & Indications", "TODO: name the populations and indications the evidence covers [@todo]."),
+    ("Problems-for-Work", "TODO: list the presenting problems this approach helps to work on [@todo]."),
     ("Contraindications, Cautions & Cultural Humility",
-     "TODO: note contraindications, cautions and cultural considerations [@llm]."),
+     "TODO: note contraindications, cautions and cultural considerations [@todo]."),
     ("Treatment-Plan Suggestions & SMART Objectives",
-     "TODO: adapt the example objectives below, which are not prescriptions [@llm].\n\n" + TABLE),
-    ("Common Misconceptions", "TODO: correct the common misconceptions, with sources [@llm]."),
-    ("Training & Certification", "TODO: describe the available training and certification [@llm]."),
+     "TODO: adapt the example objectives below, which are not prescriptions [@todo].\n\n" + TABLE),
+    ("Common Misconceptions", "TODO: correct the common misconceptions, with sources [@todo]."),
+    ("Training & Certification", "TODO: describe the available training and certification [@todo]."),
     ("Key Terms", KEY_TERMS),
-    ("Resources & Further Reading", "TODO: list books, articles and videos for further reading [@llm]."),
-    ("Reflective / Supervision Questions", "- TODO: a question for reflection or supervision [@llm]?"),
+    ("Resources & Further Reading", "TODO: list books, articles and videos for further reading [@todo]."),
+    ("Reflective / Supervision Questions", "- TODO: a question for reflection or supervision [@todo]?"),
 )
 
 
@@ -89,13 +91,14 @@ def article_text(
     front = [
         "---",
         f"title: {_q(title.strip())}",
-        f"summary: {_q('TODO: one or two plain sentences saying what this is and who it helps [@llm].')}",
+        "draft: true  # `wikigen build` publishes the article once this line is gone and no placeholder is left",
+        f"summary: {_q('TODO: one or two plain sentences saying what this is and who it helps [@todo].')}",
         f"type: {_q(type_)}",
         optional("subtype", subtype),
         optional("discipline", discipline),
         "evidence:",
         f"  level: {_q(level)}",
-        f"  note: {_q('TODO: say briefly why the evidence has this level [@llm].')}",
+        f"  note: {_q('TODO: say briefly why the evidence has this level [@todo].')}",
         "populations: []",
         "problems: []",
         "key_figures: []",
@@ -108,7 +111,7 @@ def article_text(
         f"  generated: {generated}",
         "---",
         "",
-        "TODO: open with two or three sentences that introduce the topic for clinicians [@llm].",
+        "TODO: open with two or three sentences that introduce the topic for clinicians [@todo].",
         "",
     ]
     body = []

@@ -169,12 +169,13 @@ def _watch(context: Any) -> Watched:
 
 @pytest.fixture
 def open_page(browser: Any, base_url: str) -> Iterator[Any]:
-    """A factory: `open_page(width=..., color_scheme=...)` gives a watched page in a fresh browser context."""
+    """A factory: `open_page(width=..., color_scheme=..., **context_options)` gives a watched page in a fresh
+    browser context (options such as `has_touch=True` or `permissions=[...]` go to `new_context`)."""
     contexts: list[Any] = []
 
-    def factory(width: int = 1280, height: int = 900, color_scheme: str = "light") -> Watched:
+    def factory(width: int = 1280, height: int = 900, color_scheme: str = "light", **options: Any) -> Watched:
         context = browser.new_context(
-            base_url=base_url, viewport={"width": width, "height": height}, color_scheme=color_scheme
+            base_url=base_url, viewport={"width": width, "height": height}, color_scheme=color_scheme, **options
         )
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)

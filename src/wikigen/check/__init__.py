@@ -11,8 +11,9 @@ from collections.abc import Collection, Mapping, Sequence
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.figures import figures, thresholds
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
-from wikigen.config import Config
+from wikigen.config import Config, term_key
 from wikigen.model import (
+    TODO_TAG,
     Article,
     Bibliography,
     CheckedDocument,
@@ -36,7 +37,7 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
     return Diagnostic(document.path, pos.line, pos.column, code, Severity.ERROR, message)
 
 
-def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
+def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
     tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
@@ -54,6 +55,12 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
         for code, pos, message in marker.problems:
             found.append(_error(document, pos, code, message))
         for citation in marker.citations:
+            if citation.key.casefold() == TODO_TAG:  # a placeholder, not a source
+                if not draft:
+                    found.append(_error(document, citation.pos, "P009", "`[@todo]` marks a placeholder still to "
+                                        "write: write and mark the sentence, or keep `draft: true` in the front "
+                                        "matter until it is done"))
+                continue
             cited.setdefault(citation.key)
             if citation.key not in keys:
                 hint = did_you_mean(citation.key, keys)
@@ -69,7 +76,7 @@ def _units(document: Document, markers, keys) -> tuple[list[Diagnostic], Counts,
             found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
                                 "use http(s), mailto or a relative link"))
     counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
-                    tally[Provenance.UNMARKED])
+                    tally[Provenance.UNMARKED], tally[Provenance.TODO])
     return found, counts, tuple(cited)
 
 
@@ -141,23 +148,46 @@ def check_document(
     """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
     `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
     markers = document.markers  # a property that walks every sentence: once
-    found, counts, cited = _units(document, markers, keys)
+    draft = document.front is not None and document.front.data.get("draft") is True
+    found, counts, cited = _units(document, markers, keys, draft)
     found.extend(document.diagnostics)
     meta = None
+    terms: list[tuple[str, str, str, Pos]] = []
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm, terms)
         found.extend(problems)
         if meta is not None:
             found.extend(_alias_problems(document, meta.ids))
         meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document, keys))
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document))
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
-        found.extend(thresholds(document.path, meta, counts, article.figures, article.review, config, keys,
-                                reviewed_at))
-    return CheckedDocument(article, tuple(found), cited)
+        found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
+    return CheckedDocument(article, tuple(found), cited, tuple(terms))
+
+
+def _spelling_variants(checked: Sequence[CheckedDocument]) -> list[Diagnostic]:
+    """F006: spellings of one term that differ in case, whitespace or trailing punctuation are folded into
+    one term; say so where each minority spelling is written, so the editor can make them agree."""
+    spelled: dict[tuple[str, str], dict[str, list[tuple[str, Pos]]]] = {}
+    for result in checked:
+        for field_name, spelling, term, pos in result.terms:
+            key = (field_name, term_key(term))
+            spelled.setdefault(key, {}).setdefault(spelling, []).append((result.article.document.path, pos))
+    found = []
+    for (field_name, _), variants in spelled.items():
+        if len(variants) < 2:
+            continue
+        ranked = sorted(variants, key=lambda s: (-len(variants[s]), s))
+        for spelling in ranked[1:]:
+            others = ", ".join(f"`{s}`" for s in ranked if s != spelling)
+            for path, pos in variants[spelling]:
+                found.append(Diagnostic(path, pos.line, pos.column, "F006", Severity.WARNING,
+                                        f"`{spelling}` in `{field_name}` is read as the same term as {others}: "
+                                        "use one spelling, or map it in [tool.wikigen.aliases]"))
+    return found
 
 
 def check_site(
@@ -169,6 +199,7 @@ def check_site(
         diagnostics.extend(result.diagnostics)
     documents = tuple(result.article.document for result in checked)
     diagnostics.extend(_slug_collisions(documents))
+    diagnostics.extend(_spelling_variants(checked))
     diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
     selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement

@@ -53,39 +53,47 @@ def _counts(sentences: Sequence[Sentence]) -> Counts:
     return Counts(len(sentences), sourced, llm, len(sentences) - sourced - llm)
 
 
-def _cited(sentences: Sequence[Sentence], keys: Mapping[str, Entry]) -> tuple[str, ...]:
+def _sections(document: Document) -> list[tuple[str, int, Pos, list[Sentence]]]:
+    """(heading, level, position, units) of each section: the text before the first heading (if any, or if
+    there is no heading), then each heading down to the next heading of its level or above."""
+    units = document.sentences
+    headings = [(h, h.pos) for h in document.headings if h.pos is not None]
+    found: list[tuple[str, int, Pos, list[Sentence]]] = []
+    lead = [s for s in units if not headings or s.pos.line < headings[0][1].line]
+    if lead or not headings:
+        found.append(("", 0, Pos(1, 1), lead))
+    for index, (heading, pos) in enumerate(headings):
+        end = next((p.line for h, p in headings[index + 1 :] if h.level <= heading.level), None)
+        inside = [s for s in units if s.pos.line > pos.line and (end is None or s.pos.line < end)]
+        found.append((heading.text, heading.level, pos, inside))
+    return found
+
+
+def figures(document: Document) -> Figures:
+    """Sections by heading, the `[@llm]` sentences' positions and the text's digest."""
+    sections = tuple(SectionCounts(text, level, pos.line, _counts(units))
+                     for text, level, pos, units in _sections(document))
+    llm = tuple(n for s in document.sentences if s.provenance is Provenance.LLM for n in (s.pos.line, s.pos.column))
+    return Figures(sections, llm, text_digest(document.sentences))
+
+
+def _cited(sentences: Sequence[Sentence], keys: Mapping[str, Entry]) -> list[str]:
     found: dict[str, None] = {}
     for sentence in sentences:
         for marker in sentence.markers or ((sentence.inherited,) if sentence.inherited else ()):
             for citation in marker.citations:
                 if citation.key in keys:
                     found.setdefault(citation.key)
-    return tuple(found)
-
-
-def figures(document: Document, keys: Mapping[str, Entry]) -> Figures:
-    """Sections by heading (each down to the next heading of its level or above), the `[@llm]` sentences'
-    positions and the text's digest."""
-    units = document.sentences
-    headings = [(h, h.pos) for h in document.headings if h.pos is not None]
-    sections = []
-    lead = [s for s in units if not headings or s.pos.line < headings[0][1].line]
-    if lead or not headings:
-        sections.append(SectionCounts("", 0, Pos(1, 1), _counts(lead), _cited(lead, keys)))
-    for index, (heading, pos) in enumerate(headings):
-        end = next((p.line for h, p in headings[index + 1 :] if h.level <= heading.level), None)
-        inside = [s for s in units if s.pos.line > pos.line and (end is None or s.pos.line < end)]
-        sections.append(SectionCounts(heading.text, heading.level, pos, _counts(inside), _cited(inside, keys)))
-    llm = tuple(s.pos for s in units if s.provenance is Provenance.LLM)
-    return Figures(tuple(sections), llm, text_digest(units))
+    return list(found)
 
 
 def thresholds(
-    path: str, meta: Meta, counts: Counts, found: Figures, review: ReviewState, config: Config,
-    keys: Mapping[str, Entry], reviewed_at: Pos,
+    document: Document, meta: Meta, counts: Counts, review: ReviewState, config: Config, keys: Mapping[str, Entry],
+    reviewed_at: Pos,
 ) -> list[Diagnostic]:
     """Q001 where the article or one of its named sections misses a publication threshold, Q002 where its
     type requires a clinical review that it lacks or that an edit has outdated."""
+    path = document.path
     problems: list[Diagnostic] = []
 
     def q(pos: Pos, code: str, message: str) -> None:
@@ -104,22 +112,22 @@ def thresholds(
             q(start, "Q001", f"LLM share {share(counts.llm_share)} ({counts.llm} of {counts.sentences} sentences) "
               f"is above the allowed {share(rule.max_llm_share)} (max_llm_share {scope}): replace `[@llm]` "
               "sentences with sourced ones")
-    for section in found.sections:
-        own = config.for_section(section.heading) if section.heading else None
+    for heading, _, pos, units in _sections(document) if config.by_section else ():
+        own = config.for_section(heading) if heading else None
         if own is None:
             continue
-        where, c = f"section “{section.heading}”", section.counts
+        where, c = f"section “{heading}”", _counts(units)
         if c.sentences and own.min_sourced_share is not None and c.sourced_share < own.min_sourced_share:
-            q(section.pos, "Q001", f"{where}: sourced share {share(c.sourced_share)} ({c.sourced} of {c.sentences} "
+            q(pos, "Q001", f"{where}: sourced share {share(c.sourced_share)} ({c.sourced} of {c.sentences} "
               f"sentences) is below the required {share(own.min_sourced_share)} (by_section min_sourced_share)")
         if c.sentences and own.max_llm_share is not None and c.llm_share > own.max_llm_share:
-            q(section.pos, "Q001", f"{where}: LLM share {share(c.llm_share)} ({c.llm} of {c.sentences} sentences) "
+            q(pos, "Q001", f"{where}: LLM share {share(c.llm_share)} ({c.llm} of {c.sentences} sentences) "
               f"is above the allowed {share(own.max_llm_share)} (by_section max_llm_share)")
         if own.required_tiers is not None:
-            outside = [f"`{k}` ({keys[k].tier or 'no tier'})" for k in section.cited
-                       if keys[k].tier not in own.required_tiers]
+            cited = _cited(units, keys)
+            outside = [f"`{k}` ({keys[k].tier or 'no tier'})" for k in cited if keys[k].tier not in own.required_tiers]
             if outside:
-                q(section.pos, "Q001", f"{where} cites {len(outside)} of {len(section.cited)} sources outside "
+                q(pos, "Q001", f"{where} cites {len(outside)} of {len(cited)} sources outside "
                   f"{', '.join(own.required_tiers)}: {', '.join(outside)} (by_section required_tiers); cite a "
                   "higher-tier source or move the sentence")
     if rule.require_review and review is not ReviewState.REVIEWED:

@@ -1,9 +1,10 @@
-"""Parse the BibTeX bibliography into plain-text entries.
+"""Parse the bibliography (BibTeX or BibLaTeX, or CSL-JSON) into plain-text entries with names split as CSL
+splits them.
 
 bibtexparser only splits the file: its LaTeX and name middlewares cost many times the split, since
 pylatexenc is slow on every value. Here plain values skip decoding, accents and escapes are decoded by a table,
 and pylatexenc sees only the rest, once per distinct value. Every problem becomes a diagnostic, so one broken
-entry never hides the others.
+entry (or one value pylatexenc cannot read) never hides the others.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bibtexparser.model import Entry as RawEntry
 from pylatexenc import latex2text, latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 
-from wikigen.model import Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
+from wikigen.model import TODO_TAG, Bibliography, Diagnostic, Entry, Person, Pos, Severity, SourceFile
 from wikigen.parse.markers import parse_group
 
 # bibtexparser logs every failed block; we report them as diagnostics, so keep them off stderr.
@@ -118,15 +119,18 @@ _BAD_KEY_CHAR = re.compile(r'[\s{}",#%\\]')
 _EXTRA_MACROS = {
     "TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "hyphen": "-", "textless": "<", "textgreater": ">",
     "textunderscore": "_", "slash": "/", "textbackslash": "\\", "textbar": "|", "textasciitilde": "~",
-    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×",
+    "textdegree": "°", "textmu": "µ", "textperthousand": "‰", "texttimes": "×", "textquotedbl": '"', "pounds": "£",
+    "euro": "€", "ddag": "‡", "relax": "",
 }
 _EXTRA_WRAPPERS = {  # a command around one argument, and how the argument prints
     **dict.fromkeys(("mkbibquote", "enquote"), "\u201c%s\u201d"),
     **dict.fromkeys(
         ("mkbibemph", "mkbibitalic", "mkbibbold", "textsuperscript", "textsubscript", "mkbibsuperscript",
-         "mkbibsubscript", "textnormal", "NoCaseChange"),
+         "mkbibsubscript", "textnormal", "NoCaseChange", "mbox", "hbox", "textsf", "texttt", "textup", "nolinkurl",
+         "uppercase", "MakeUppercase", "lowercase", "MakeLowercase"),
         "%s",
     ),
+    "noopsort": "",  # BibTeX's sorting trick: `{\noopsort{a}}Title` sorts under "a" and prints nothing
 }
 
 
@@ -350,8 +354,10 @@ class _Parser:
 
     def admit(self, key: str, pos: Pos, what: str) -> bool:
         """Whether an entry keyed `key` is taken: not the reserved key, not a duplicate; warns if uncitable."""
-        if key.casefold() == "llm":
-            self.report(pos, "B007", "key `llm` is reserved for the LLM tag; rename the entry and its citations")
+        if key.casefold() in ("llm", TODO_TAG):
+            tag = {"llm": "the LLM tag", TODO_TAG: "the placeholders of drafts"}[key.casefold()]
+            self.report(pos, "B007", f"key `{key.casefold()}` is reserved for {tag}; rename the entry and its "
+                        "citations")
             return False
         if first := self.first_line.get(key.casefold()):
             spelled = "" if first[0] == key else f" as `{first[0]}` (keys ignore case)"
@@ -521,6 +527,7 @@ def _csl_year(date: object) -> str:
     return _text(date.get("raw") or date.get("literal"))
 
 
+_CSL_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
 _TIER_LINE = re.compile(r"(?im)^\s*(?:tex\.)?tier\s*:\s*(\S+)\s*$")
 _CSL_FIELDS = {  # what the checker and the tests read of an item, by the BibTeX name they know
     "title": "title", "doi": "DOI", "url": "URL", "pmid": "PMID", "pmcid": "PMCID", "journal": "container-title",
@@ -542,13 +549,12 @@ def _parse_csl_json(source: SourceFile) -> Bibliography:
     if not isinstance(items, list):
         parser.report(Pos(1, 1), "B001", "a CSL-JSON bibliography is an array of items, `[{\"id\": ...}, ...]`")
         return Bibliography(path, {}, tuple(parser.diagnostics))
-    ids = re.finditer(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)', text)
-    positions: dict[str, Pos] = {}
-    for match in ids:
+    positions: dict[str, Pos] = {}  # an item's `"id"`: where its diagnostics point
+    for match in _CSL_ID.finditer(text):
         with contextlib.suppress(json.JSONDecodeError):
-            line = text.count("\n", 0, match.start()) + 1
-            positions.setdefault(str(json.loads(match.group(1))), Pos(line, match.start() - text.rfind("\n", 0,
-                                                                                                   match.start())))
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            pos = Pos(text.count("\n", 0, match.start()) + 1, match.start() - line_start + 1)
+            positions.setdefault(str(json.loads(match.group(1))), pos)
     for number, item in enumerate(items, 1):
         key = _text(item.get("id")) if isinstance(item, Mapping) else ""
         pos = positions.get(key, Pos(1, 1))

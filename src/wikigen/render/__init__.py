@@ -228,10 +228,13 @@ class RenderedPage:
 
 
 class SiteRenderer:
-    def __init__(self, site: CheckedSite, references: Mapping[str, Reference] | None = None):
+    def __init__(self, site: CheckedSite, references: Mapping[str, Reference] | None = None, drafts: bool = False):
+        """Drafts are left out (no page, listing, search entry or sitemap line) unless `drafts` (`serve
+        --drafts`), which shows them with a banner."""
         self.site = site
         self.config = site.config
-        self.articles = tuple(sorted((a for a in site.articles if a.meta is not None), key=article_sort_key))
+        self.articles = tuple(sorted((a for a in site.articles if a.meta is not None and (drafts or not a.meta.draft)),
+                                     key=article_sort_key))
         self.by_slug = {a.slug: a for a in self.articles}
         self.slugs_digest = hashlib.sha256("\0".join(sorted(self.by_slug)).encode()).hexdigest()
         self.env = environment(self.config)

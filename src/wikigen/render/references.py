@@ -37,7 +37,7 @@ TIERS = {
 }
 _STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002"}
 _RESTORE = {v: html.escape(k) for k, v in _STAND_INS.items()}
-_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by the style's "et al." after formatting
+_ET_AL = "\ue010"  # a last name standing for `and others`, replaced by ", et al." after formatting
 _ET_AL_TEXT = re.compile(r"(?:[,;]?\s*(?:&amp;|\band\b|&)?\s*)\ue010")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
 _RENAMED_TAGS = {"em": "i", "strong": "b", "i": "i", "b": "b", "sup": "sup", "sub": "sub"}
@@ -251,7 +251,7 @@ def to_csl(entry: Entry) -> dict:
     is taken as it is, protected."""
     if entry.csl is not None:
         item = {**entry.csl, "id": "ref"}
-        if _same_resource(_text(item.get("URL")), entry.identifiers):
+        if _same_resource(_scalar(item.get("URL")), entry.identifiers):
             del item["URL"]
         return _protect_item(item)
     f = dict(entry.fields)
@@ -314,10 +314,6 @@ def to_csl(entry: Entry) -> dict:
             csl[name] = date
     csl.update((k, _protect(v)) for k, v in values.items() if v)
     return csl
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _same_resource(url: str, ids: dict[str, str]) -> bool:

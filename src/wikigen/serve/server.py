@@ -33,8 +33,9 @@ class DevServer:
     """Builder, watchers and HTTP server. `start()` returns once the first build finished; `stop()` ends all."""
 
     def __init__(self, root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
-                 verbose: bool = False, log: Callable[[str], None] | None = None) -> None:
+                 verbose: bool = False, log: Callable[[str], None] | None = None, drafts: bool = False) -> None:
         self.root = root.resolve()
+        self.drafts = drafts  # `serve --drafts`: drafts are built too, with a banner
         self.session = Session(self.root, search)
         self.board = Board(self.session.snapshot)
         self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -119,7 +120,7 @@ class DevServer:
         """Edits first: each batch is previewed if the session says so, then built; the search index is brought
         up to date when the session says so."""
         if self._renderer is None and self.session.status.ok:  # the first build changed nothing, so made none
-            self._renderer = site_renderer(self.root)
+            self._renderer = site_renderer(self.root, self.drafts)
         while not self._stop.is_set():
             with self.board.changed:
                 index = self.session.index_now(edits_waiting=self._dirty.is_set())
@@ -175,14 +176,14 @@ class DevServer:
             with self.board.changed:
                 self.session.serve_from(output, rules)
             try:
-                return build(self.root, search=search, keep_index=keep_index), None, search
+                return build(self.root, search=search, keep_index=keep_index, drafts=self.drafts), None, search
             except SearchIndexError as exc:
                 if not search:
                     raise
                 with self.board.changed:
                     self.session.search_failed()
                 self._log(f"wikigen serve: search index failed, serving without search: {exc}")
-                return build(self.root, search=False), None, False
+                return build(self.root, search=False, drafts=self.drafts), None, False
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, OSError | NotImplementedError | OutputError | SearchIndexError):
@@ -229,9 +230,9 @@ class DevServer:
 
 
 def serve(root: Path, port: int = 8000, host: str = "127.0.0.1", *, search: bool = True,
-          verbose: bool = False) -> int:
+          verbose: bool = False, drafts: bool = False) -> int:
     """Run until Ctrl+C (or SIGTERM). Returns 0."""
-    server = DevServer(root, port, host, search=search, verbose=verbose)
+    server = DevServer(root, port, host, search=search, verbose=verbose, drafts=drafts)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)
