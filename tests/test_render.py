@@ -96,16 +96,18 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert located and located[0].get("data-loc") == "p. 12"
 
 
-@pytest.mark.parametrize(("citation", "shown"), [
-    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review"),
-    (Citation("a", None, Pos(1, 1), "", '"a quote"'), '"a quote"'),
-    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf."),
+@pytest.mark.parametrize(("citation", "shown", "quote"), [
+    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review", None),
+    (Citation("a", None, Pos(1, 1), "", '"a quote"'), None, "a quote"),  # the preview shows a quote apart
+    (Citation("a", "p. 3", Pos(1, 1), "", 'for a review, "a quote"'), "p. 3, for a review", "a quote"),
+    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf.", None),
 ])
-def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str) -> None:
+def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str | None, quote: str | None) -> None:
     context = ArticleContext({"a": 1}, {}, "LLM", str, str)
     badge = lxml.html.fromstring(context.cite(Marker("[...]", Pos(1, 1), (citation,), False)))
     link = badge.xpath("//a")[0]
-    assert (link.get("data-loc"), link.get("aria-label")) == (shown, f"source 1, {shown}")
+    label = "source 1" + (f", {shown}" if shown else "")
+    assert (link.get("data-loc"), link.get("aria-label"), link.get("data-quote")) == (shown, label, quote)
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):
@@ -362,12 +364,23 @@ def test_broken_internal_link_fails_the_build(tmp_path):
     article = root / "content" / "beta-concept.md"
     article.write_text(article.read_text() + "\nSee [nothing](/articles/missing/) here [@llm].\n")
     result = build(root, search=False)
-    assert not result.published
-    diagnostics = result.problems
-    assert [d.code for d in diagnostics] == ["R001"]
-    assert diagnostics[0].path == "content/beta-concept.md"
-    assert "/articles/missing/" in diagnostics[0].message
+    assert not result.published and not result.problems  # the check refuses it, before anything is rendered
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.path, d.line, d.column, d.code) for d in errors] == [("content/beta-concept.md", 31, 15, "R001")]
+    assert errors[0].message == "broken internal link `/articles/missing/`: no article `missing`"
     assert not (root / "public").exists()
+
+
+def test_a_link_to_a_file_under_content_is_published_with_it(tmp_path):
+    root = _copy(tmp_path)
+    (root / "content" / "files").mkdir()
+    (root / "content" / "files" / "dose chart.pdf").write_bytes(b"%PDF-1.4\n")
+    article = root / "content" / "beta-concept.md"
+    article.write_text(article.read_text() + "\nSee the [chart](files/dose%20chart.pdf) [@llm].\n")
+    assert build(root, search=False).published
+    page = _page(root / "public", "/articles/beta-concept/")
+    assert page.xpath("//a[text()='chart']")[0].get("href") == "/media/files/dose%20chart.pdf"
+    assert (root / "public" / "media" / "files" / "dose chart.pdf").read_bytes() == b"%PDF-1.4\n"
 
 
 def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
@@ -376,11 +389,13 @@ def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
     article.write_text(article.read_text() + "\nSee [here](#nowhere), [there](alpha-theory.md#elsewhere) and"
                        " [fine](alpha-theory.md#sources) [@llm].\n")
     result = build(root, search=False)
-    assert not result.published
-    messages = sorted(d.message for d in result.problems)
-    assert [d.code for d in result.problems] == ["R001", "R001"]
-    assert "`#nowhere`" in messages[0] and "no element with id `nowhere`" in messages[0]
-    assert "`/articles/alpha-theory/#elsewhere`" in messages[1] and "id `elsewhere`" in messages[1]
+    assert not result.published and not result.problems
+    found = [(d.line, d.column, d.message) for d in result.diagnostics if d.code == "R001"]
+    assert found == [
+        (31, 12, "broken internal link `#nowhere`: no heading or sentence `#nowhere` in `beta-concept`"),
+        (31, 31, "broken internal link `alpha-theory.md#elsewhere`: no heading or sentence `#elsewhere` in "
+                 "`alpha-theory`"),
+    ]  # `#sources` is the source list's: the build checks the template's ids in the rendered page
 
 
 def _objects(value):
