@@ -228,3 +228,16 @@ def test_check_paths_resolves_links_into_articles_it_does_not_report_on(tmp_path
     assert capsys.readouterr().out.splitlines()[-2] == (
         "content/a.md:7:5: R001 broken internal link `b.md#dose`: no heading or sentence `#dose` in `b` "
         "(did you mean `dosing`?)")
+
+
+def test_aliases_and_trailing_punctuation_fold_spellings_into_one_term(tmp_path: Path) -> None:
+    config = '[tool.wikigen]\ntitle = "Site"\n\n[tool.wikigen.aliases]\n"Uni students" = "University students"\n'
+    article = "---\ntitle: B\nsummary: S [@a].\ntype: theory\npopulations: [{}]\nproblems: [{}]\n---\nA claim [@a].\n"
+    site = gather(make_site(tmp_path, {
+        "pyproject.toml": config,
+        "content/a.md": article.format("Uni students, Adults.", "Perfectionism ,  Fear  of failure"),
+    }))
+    meta = site.articles[0].meta
+    assert meta.populations == ("University students", "Adults")
+    assert meta.problems == ("Perfectionism", "Fear of failure")
+    assert [d.code for d in site.diagnostics] == []  # one spelling each: nothing to warn about

@@ -12,7 +12,7 @@ from wikigen.check.bibliography import check_bibliography
 from wikigen.check.figures import figures, thresholds
 from wikigen.check.links import anchors_of, internal_links, link_problems
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
-from wikigen.config import Config
+from wikigen.config import Config, term_key
 from wikigen.model import (
     TODO_TAG,
     Article,
@@ -153,9 +153,10 @@ def check_document(
     found, counts, cited = _units(document, markers, keys, draft)
     found.extend(document.diagnostics)
     meta = None
+    terms: list[tuple[str, str, str, Pos]] = []
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm, terms)
         found.extend(problems)
         if meta is not None:
             found.extend(_alias_problems(document, meta.ids))
@@ -165,7 +166,30 @@ def check_document(
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
         found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
-    return CheckedDocument(article, tuple(found), cited, internal_links(document, meta), anchors_of(document, meta))
+    return CheckedDocument(article, tuple(found), cited, tuple(terms), internal_links(document, meta),
+                           anchors_of(document, meta))
+
+
+def _spelling_variants(checked: Sequence[CheckedDocument]) -> list[Diagnostic]:
+    """F006: spellings of one term that differ in case, whitespace or trailing punctuation are folded into
+    one term; say so where each minority spelling is written, so the editor can make them agree."""
+    spelled: dict[tuple[str, str], dict[str, list[tuple[str, Pos]]]] = {}
+    for result in checked:
+        for field_name, spelling, term, pos in result.terms:
+            key = (field_name, term_key(term))
+            spelled.setdefault(key, {}).setdefault(spelling, []).append((result.article.document.path, pos))
+    found = []
+    for (field_name, _), variants in spelled.items():
+        if len(variants) < 2:
+            continue
+        ranked = sorted(variants, key=lambda s: (-len(variants[s]), s))
+        for spelling in ranked[1:]:
+            others = ", ".join(f"`{s}`" for s in ranked if s != spelling)
+            for path, pos in variants[spelling]:
+                found.append(Diagnostic(path, pos.line, pos.column, "F006", Severity.WARNING,
+                                        f"`{spelling}` in `{field_name}` is read as the same term as {others}: "
+                                        "use one spelling, or map it in [tool.wikigen.aliases]"))
+    return found
 
 
 def check_site(
@@ -181,6 +205,7 @@ def check_site(
     diagnostics.extend(link_problems(checked, context, sources.config.content, files))
     documents = tuple(result.article.document for result in checked)
     diagnostics.extend(_slug_collisions(documents))
+    diagnostics.extend(_spelling_variants(checked))
     diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
     selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
