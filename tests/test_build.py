@@ -350,8 +350,10 @@ def test_checking_some_paths_parses_only_those(site: Path) -> None:
     result = gather(site, [beta], use_cache=False)
     assert [a.document.path for a in result.articles] == ["content/beta-concept.md"]
     assert result.diagnostics == ()  # see_also [alpha-theory] resolves though alpha was not parsed
-    # and the whole site: gamma's unmarked sentence, and beta's `students` folded into alpha's `Students`
-    assert [d.code for d in gather(site, use_cache=False).diagnostics] == ["F006", "P001"]
+    # and the whole site: gamma's unmarked sentence, beta's `students` folded into alpha's `Students`, and
+    # gamma's summary "S." not in first2001's abstract (S003)
+    found = gather(site, use_cache=False).diagnostics
+    assert sorted(d.code for d in found) == ["F006", "P001", "S003"]
 
 
 # ---------------------------------------------------------------- articles known by their stamps
@@ -381,7 +383,7 @@ def test_unchanged_articles_are_not_read_again(site: Path, tmp_path: Path, monke
     edit(site / "content" / "alpha-theory.md", "Clinicians like it", "Clinicians enjoy it")
     result = build(site, search=False)
     assert result.published and (result.rendered, result.reused) == (1, 1)
-    assert sorted(reads) == ["alpha-theory.md", "bibliography.bib"]
+    assert sorted(reads) == ["alpha-theory.md", "bibliography.bib", "webpage2020.txt"]  # excerpts: read each time
     assert snapshot(site / "public") == cold(site, tmp_path)
 
 

@@ -96,16 +96,18 @@ def test_a_group_renders_separate_linked_numbers(built):
     assert located and located[0].get("data-loc") == "p. 12"
 
 
-@pytest.mark.parametrize(("citation", "shown"), [
-    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review"),
-    (Citation("a", None, Pos(1, 1), "", '"a quote"'), '"a quote"'),
-    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf."),
+@pytest.mark.parametrize(("citation", "shown", "quote"), [
+    (Citation("a", "p. 3", Pos(1, 1), "see", "for a review"), "see p. 3, for a review", None),
+    (Citation("a", None, Pos(1, 1), "", '"a quote"'), None, "a quote"),  # the preview shows a quote apart
+    (Citation("a", "p. 3", Pos(1, 1), "", 'for a review, "a quote"'), "p. 3, for a review", "a quote"),
+    (Citation("a", None, Pos(1, 1), "cf.", ""), "cf.", None),
 ])
-def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str) -> None:
+def test_a_badge_shows_the_prefix_locator_and_suffix(citation: Citation, shown: str | None, quote: str | None) -> None:
     context = ArticleContext({"a": 1}, {}, "LLM", str, str)
     badge = lxml.html.fromstring(context.cite(Marker("[...]", Pos(1, 1), (citation,), False)))
     link = badge.xpath("//a")[0]
-    assert (link.get("data-loc"), link.get("aria-label")) == (shown, f"source 1, {shown}")
+    label = "source 1" + (f", {shown}" if shown else "")
+    assert (link.get("data-loc"), link.get("aria-label"), link.get("data-quote")) == (shown, label, quote)
 
 
 def test_llm_badge_and_badges_are_not_indexed(built):
@@ -363,10 +365,9 @@ def test_broken_internal_link_fails_the_build(tmp_path):
     article.write_text(article.read_text() + "\nSee [nothing](/articles/missing/) here [@llm].\n")
     result = build(root, search=False)
     assert not result.published and not result.problems  # the check refuses it, before anything is rendered
-    assert [(d.path, d.line, d.column, d.code) for d in result.diagnostics if d.severity is Severity.ERROR] == [
-        ("content/beta-concept.md", 31, 15, "R001")]
-    assert [d.message for d in result.diagnostics if d.code == "R001"] == [
-        "broken internal link `/articles/missing/`: no article `missing`"]
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.path, d.line, d.column, d.code) for d in errors] == [("content/beta-concept.md", 31, 15, "R001")]
+    assert errors[0].message == "broken internal link `/articles/missing/`: no article `missing`"
     assert not (root / "public").exists()
 
 

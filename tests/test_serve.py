@@ -440,6 +440,9 @@ def test_each_change_is_classified_by_the_layout_alone(tmp_path: Path) -> None:
     assert {name: detect_change_kind(tmp_path / name, where) for name in kinds} == kinds
     inside = Layout(tmp_path, tmp_path / "content", tmp_path / "theme", tmp_path / "content" / "refs.bib", None)
     assert detect_change_kind(tmp_path / "content" / "refs.bib", inside) is ChangeKind.BIBLIOGRAPHY
+    excerpts = Layout(tmp_path, tmp_path / "content", tmp_path / "theme", tmp_path / "refs.bib", None, tmp_path / "ev")
+    assert detect_change_kind(tmp_path / "ev" / "key.md", excerpts) is ChangeKind.BIBLIOGRAPHY
+    assert tmp_path / "ev" in excerpts.folders
 
 
 def _diagnostic(path: str, severity: str = "error") -> dict:

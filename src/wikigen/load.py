@@ -210,4 +210,24 @@ def load_sources(
     else:
         message = "bibliography file not found; create it or set `bibliography` in [tool.wikigen]"
         diagnostics.append(Diagnostic(config.bibliography, 1, 1, "E001", Severity.ERROR, message))
-    return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen, assets)
+    evidence = _evidence(config, diagnostics)
+    return Sources(config, tuple(articles), bibliography, tuple(diagnostics), chosen, assets, evidence)
+
+
+EVIDENCE_SUFFIXES = (".md", ".txt")
+
+
+def _evidence(config: Config, diagnostics: list[Diagnostic]) -> tuple[SourceFile, ...]:
+    """The stored excerpts, one file a source named by its key; a missing folder means none."""
+    folder = config.root / config.evidence
+    if not folder.is_dir():
+        return ()
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in EVIDENCE_SUFFIXES:
+            source, problem = read_source(config, path)
+            if problem:
+                diagnostics.append(problem)
+            elif source.text is not None:
+                found.append(source)
+    return tuple(found)

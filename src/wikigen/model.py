@@ -7,6 +7,7 @@ Positions are 1-based lines and columns in the original file.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from wikigen.config import Config
 class Severity(enum.StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # shown and counted, never failing a build or `--strict`
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -62,6 +64,7 @@ class Sources:
     diagnostics: tuple[Diagnostic, ...] = ()
     selected: frozenset[str] | None = None  # article paths to report on (check PATHS); None means all
     assets: tuple[tuple[str, int, int], ...] = ()  # the content folder's other files: (path in it, size, mtime)
+    evidence: tuple[SourceFile, ...] = ()  # the evidence folder's excerpts, `<key>.md` or `<key>.txt`
 
 
 # ---------------------------------------------------------------- parse
@@ -78,6 +81,20 @@ class Citation:
     prefix: str = ""
     suffix: str = ""
     suppress_author: bool = False  # `[-@key]`
+
+
+_QUOTE = re.compile(r'"([^"]+)"|“([^”]+)”')
+
+
+def quotes_of(citation: Citation) -> tuple[str, ...]:
+    """The source's own words an editor put in the citation, in double quotes in its suffix, after the locator
+    (`[@key, p. 330, "words of the source"]`): free text to Pandoc, which prints them after the locator."""
+    return tuple(a or b for a, b in _QUOTE.findall(citation.suffix))
+
+
+def remark_of(citation: Citation) -> str:
+    """The suffix without its quotes (`for a review`), as a reader is shown it beside the locator."""
+    return " ".join(_QUOTE.sub("", citation.suffix).strip(" ,;:").split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +345,27 @@ class Meta:
     draft: bool = False  # `draft: true`: checked, never published
 
 
+class Support(enum.StrEnum):
+    """What the check found of a sourced sentence's evidence (README: "Evidence")."""
+
+    QUOTED = "quoted"  # carries a quote found in its source's stored text
+    SUPPORTED = "supported"  # its sources' stored text scores as backing it
+    UNSUPPORTED = "unsupported"  # it does not (S003), or a quote is not in the source (S001)
+    NOT_CHECKABLE = "not-checkable"  # no source of its group holds stored text
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSupport:
+    """A sourced sentence's evidence status and score (0-1, None when nothing was scored), and for each key
+    without a quote the sentence of its stored text that matches best, for the badge preview."""
+
+    sentence: str  # the sentence's id
+    pos: Pos
+    status: Support
+    score: float | None = None
+    best: tuple[tuple[str, str], ...] = ()  # (key, best-matching sentence of its stored text)
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     sentences: int = 0
@@ -335,6 +373,11 @@ class Counts:
     llm: int = 0
     unmarked: int = 0
     todo: int = 0
+    quotes: int = 0  # sourced sentences that carry a quote (checked or not)
+    quoted: int = 0  # support statuses of the sourced sentences
+    supported: int = 0
+    unsupported: int = 0
+    not_checkable: int = 0
 
     @property
     def sourced_share(self) -> float:
@@ -378,6 +421,7 @@ class Article:
     counts: Counts
     cited: tuple[str, ...]  # resolved keys in order of first citation
     figures: Figures = Figures()
+    support: tuple[SentenceSupport, ...] = ()  # one per sourced sentence, in order
 
     @property
     def slug(self) -> str:
@@ -429,6 +473,10 @@ class CheckedSite:
     @property
     def warnings(self) -> int:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def notices(self) -> int:
+        return sum(d.severity is Severity.INFO for d in self.diagnostics)
 
 
 # ---------------------------------------------------------------- render

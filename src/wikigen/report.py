@@ -31,13 +31,28 @@ def _drafts(site: CheckedSite) -> list[str]:
 def _summary(site: CheckedSite) -> str:
     drafts = _drafts(site)
     listed = f"{plural(len(drafts), 'draft')} (not published): {', '.join(drafts)}\n" if drafts else ""
-    return f"{listed}{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, " \
-        f"{plural(site.warnings, 'warning')}"
+    counts = support_counts(site)
+    return (
+        f"{listed}{plural(len(site.articles), 'article')} checked: {plural(site.errors, 'error')}, "
+        f"{plural(site.warnings, 'warning')}, {plural(site.notices, 'notice')}; sourced sentences: "
+        f"{counts['quoted']} quoted, {counts['supported']} supported, {counts['unsupported']} unsupported, "
+        f"{counts['not_checkable']} not checkable"
+    )
+
+
+def support_counts(site: CheckedSite) -> dict[str, int]:
+    """The support statuses of the reported articles' sourced sentences, summed."""
+    selected = site.parsed.sources.selected
+    articles = [a for a in site.articles if selected is None or a.document.path in selected]
+    return {name: sum(getattr(a.counts, name) for a in articles) for name in SUPPORT_COUNTS}
+
+
+SUPPORT_COUNTS = ("quotes", "quoted", "supported", "unsupported", "not_checkable")
+_TAGS = {Severity.ERROR: "", Severity.WARNING: " (warning)", Severity.INFO: " (notice)"}
 
 
 def text_line(d: Diagnostic) -> str:
-    tag = "" if d.severity is Severity.ERROR else " (warning)"
-    return f"{d.path}:{d.line}:{d.column}: {d.code}{tag} {d.message}"
+    return f"{d.path}:{d.line}:{d.column}: {d.code}{_TAGS[d.severity]} {d.message}"
 
 
 def _github(d: Diagnostic) -> str:
@@ -45,7 +60,7 @@ def _github(d: Diagnostic) -> str:
         value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
-    kind = "error" if d.severity is Severity.ERROR else "warning"
+    kind = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
     return f"::{kind} file={escape(d.path, True)},line={d.line},col={d.column},title={d.code}::{escape(d.message)}"
 
 
@@ -61,12 +76,18 @@ def as_json(site: CheckedSite) -> str:
         "articles": [
             {"path": a.document.path, "sentences": a.counts.sentences, "sourced": a.counts.sourced,
              "llm": a.counts.llm, "unmarked": a.counts.unmarked, "todo": a.counts.todo,
-             "exempt_blocks": a.document.exempt_blocks, "draft": a.meta is not None and a.meta.draft}
+             "exempt_blocks": a.document.exempt_blocks, "draft": a.meta is not None and a.meta.draft,
+             **{name: getattr(a.counts, name) for name in SUPPORT_COUNTS},
+             "support": [
+                 {"sentence": s.sentence, "line": s.pos.line, "column": s.pos.column, "status": str(s.status),
+                  "score": s.score}
+                 for s in a.support
+             ]}
             for a in site.articles
             if selected is None or a.document.path in selected
         ],
         "summary": {"articles": len(site.articles), "errors": site.errors, "warnings": site.warnings,
-                    "drafts": len(_drafts(site))},
+                    "drafts": len(_drafts(site)), "notices": site.notices, **support_counts(site)},
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -29,7 +29,7 @@ from netlify_site import header_rules, load_netlify, serve
 from wikigen.build import build
 
 REPO = Path(__file__).resolve().parents[2]
-SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
+SITE_FILES = ("content", "bibliography.bib", "evidence", "theme", "pyproject.toml")
 TIMEOUT_MS = 10_000
 
 

@@ -79,6 +79,24 @@ def test_a_located_citation_shows_its_page_in_the_preview(page: Any) -> None:
         located.get_attribute("data-loc") or "")
 
 
+def test_the_preview_shows_the_sources_words(page: Any, page_log: Any) -> None:
+    """The editor's quote, labelled as the source's; else the closest stored sentence, labelled as automatic."""
+    page.goto(ARTICLE)
+    quoted = page.locator(f"{SOURCE_BADGES}[data-quote]").first
+    quoted.hover()
+    preview = quoted.locator("xpath=following-sibling::*[contains(@class, 'pv')]")
+    expect(preview.locator(".pv-quote")).to_have_text(
+        "From the source: \u201ctheir orientation can be different in different circumstances and courses\u201d")
+    page.goto("/articles/mastery-approach-goals/")
+    matched = page.locator(f"{SOURCE_BADGES}[data-match]").first
+    matched.hover()
+    shown = matched.locator("xpath=following-sibling::*[contains(@class, 'pv')]").locator(".pv-auto")
+    expect(shown).to_contain_text("chosen automatically")
+    expect(shown).to_contain_text(matched.get_attribute("data-match") or "-")
+    expect(page.locator(".prov-quotes")).to_contain_text(re.compile(r"^\d+ of \d+ sourced sentences carry a quote"))
+    assert page_log.problems() == []
+
+
 def test_the_llm_badge_explains_itself_on_hover_and_focus(page: Any) -> None:
     page.goto(ARTICLE)
     badge = page.locator(".article-body .ref > a.badge-llm").first

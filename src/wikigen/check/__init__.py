@@ -8,8 +8,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 
+from wikigen.check import support
 from wikigen.check.bibliography import check_bibliography
-from wikigen.check.figures import figures, thresholds
+from wikigen.check.evidence import Scorer, check_excerpts, check_sentence
+from wikigen.check.figures import count_units, figures, thresholds
 from wikigen.check.links import anchors_of, internal_links, link_problems
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
 from wikigen.config import Config, term_key
@@ -27,9 +29,12 @@ from wikigen.model import (
     ParsedSite,
     Pos,
     Provenance,
+    SentenceSupport,
     Severity,
     Sources,
+    Support,
     UnitKind,
+    quotes_of,
 )
 from wikigen.report import did_you_mean
 
@@ -40,10 +45,8 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
 
 def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
-    tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
     for sentence in document.sentences:
-        tally[sentence.provenance] += 1
         if sentence.provenance is Provenance.UNMARKED:
             if sentence.kind is UnitKind.ROW:
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
@@ -76,9 +79,7 @@ def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnos
         if scheme is not None and scheme not in SAFE_SCHEMES:
             found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
                                 "use http(s), mailto or a relative link"))
-    counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
-                    tally[Provenance.UNMARKED], tally[Provenance.TODO])
-    return found, counts, tuple(cited)
+    return found, count_units(document.sentences), tuple(cited)
 
 
 _UNIT_NAMES = {UnitKind.SUMMARY: "`summary` sentence", UnitKind.NOTE: "`evidence.note` sentence"}
@@ -143,15 +144,48 @@ def _slim(document: Document) -> Document:
                                links=(), headings=(), diagnostics=(), stray_markers=())
 
 
+def _evidence(
+    document: Document, stored: Mapping[str, str], years: Mapping[str, frozenset[str]], score: Scorer
+) -> tuple[list[Diagnostic], tuple[SentenceSupport, ...], dict[str, int]]:
+    """The evidence rules over every sourced sentence; their statuses and counts."""
+    found: list[Diagnostic] = []
+    statuses = []
+    quotes = 0
+    for sentence in document.sentences:
+        if sentence.provenance is not Provenance.SOURCED:
+            continue
+        status, problems = check_sentence(document, sentence, stored, years, score)
+        statuses.append(status)
+        found.extend(problems)
+        groups = sentence.markers or (sentence.inherited,)
+        quotes += any(quotes_of(c) for m in groups if m for c in m.citations)
+    tally = Counter(s.status for s in statuses)
+    counts = {"quotes": quotes, "quoted": tally[Support.QUOTED], "supported": tally[Support.SUPPORTED],
+              "unsupported": tally[Support.UNSUPPORTED], "not_checkable": tally[Support.NOT_CHECKABLE]}
+    return found, tuple(statuses), counts
+
+
 def check_document(
-    document: Document, keys: Mapping[str, Entry], slugs: Collection[str], config: Config, keep: bool = True
+    document: Document,
+    keys: Mapping[str, Entry],
+    slugs: Collection[str],
+    config: Config,
+    keep: bool = True,
+    stored: Mapping[str, str] | None = None,
+    years: Mapping[str, frozenset[str]] | None = None,
+    score: Scorer = support.score,
 ) -> CheckedDocument:
-    """Every rule that needs only this document, the bibliography's keys and the site's slugs. With
-    `keep=False` the document is slimmed once checked, so a caller holding many keeps metadata, not text."""
+    """Every rule that needs only this document, the bibliography's keys, the site's slugs and its sources'
+    stored text (`stored`, by key; `years`: the numbers of each entry's date). With `keep=False` the document
+    is slimmed once checked, so a caller holding many keeps metadata, not text. `score` may be a cached
+    `support.score`."""
     markers = document.markers  # a property that walks every sentence: once
     draft = document.front is not None and document.front.data.get("draft") is True
     found, counts, cited = _units(document, markers, keys, draft)
     found.extend(document.diagnostics)
+    problems, statuses, tally = _evidence(document, stored or {}, years or {}, score)
+    found.extend(problems)
+    counts = dataclasses.replace(counts, **tally)
     meta = None
     terms: list[tuple[str, str, str, Pos]] = []
     if document.front is not None:
@@ -162,7 +196,7 @@ def check_document(
             found.extend(_alias_problems(document, meta.ids))
         meta = _plain(meta, document.sentences) if meta is not None else None
     resolved = tuple(k for k in cited if k in keys)
-    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document))
+    article = Article(document if keep else _slim(document), meta, counts, resolved, figures(document), statuses)
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
         found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
@@ -207,6 +241,7 @@ def check_site(
     diagnostics.extend(_slug_collisions(documents))
     diagnostics.extend(_spelling_variants(checked))
     diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
+    diagnostics.extend(check_excerpts(sources.evidence, bibliography))
     selected = sources.selected
     if selected is not None:  # report on those articles; "cited by no article" is a whole-site judgement
         article_paths = {s.path for s in sources.articles}

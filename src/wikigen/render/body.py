@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from wikigen.config import Config
-from wikigen.model import Article, Heading
+from wikigen.model import Article, Heading, Support
 from wikigen.render.links import SCHEME
 from wikigen.render.markdown import ArticleContext, link_resolver, render_tokens
 
@@ -87,6 +87,8 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None,
                                    lambda path: media_url(config, posixpath.join(folder, path), media)),
         aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
+        # a closest sentence is shown only where it scored as support: a reader would take it for support
+        matches={s.sentence: dict(s.best) for s in article.support if s.best and s.status is Support.SUPPORTED},
     )
     prose = {name: str(render_tokens(tokens, context)) for name, tokens in article.document.front_tokens}  # the
     # lead first: back-links follow the page's order

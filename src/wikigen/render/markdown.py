@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from wikigen.model import Marker, Sentence
+from wikigen.model import Marker, Sentence, quotes_of, remark_of
 from wikigen.render.links import SCHEME
 
 CALLOUTS = {
@@ -43,6 +43,7 @@ class ArticleContext:
     llm_title: str
     resolve_image: Callable[[str], str]  # content-relative src -> site URL
     resolve_link: Callable[[str], str]
+    matches: dict[str, dict[str, str]] = field(default_factory=dict)  # sentence id -> key -> best source sentence
     sentence: list[str] = field(default_factory=list)
     rows: list[bool] = field(default_factory=list)
     occurrences: dict[str, int] = field(default_factory=dict)
@@ -70,9 +71,16 @@ class ArticleContext:
             target = self.owners.get(id(marker)) or (self.sentence[-1] if self.sentence else anchor)
             self.backlinks.setdefault(citation.key, {}).setdefault(target, None)
             where = " ".join(part for part in (citation.prefix, citation.locator) if part)
-            where = ", ".join(part for part in (where, citation.suffix) if part)  # "see p. 3, for a review"
+            remark = remark_of(citation)  # the suffix but its quotes, which the preview shows apart
+            where = ", ".join(part for part in (where, remark) if part)  # "see p. 3, for a review"
             label = f"source {number}" + (f", {where}" if where else "")
             located = f' data-loc="{esc(where)}"' if where else ""
+            # The preview shows the source's words: the editor's quote, else the sentence of the stored text the
+            # check found closest (site.js labels it as chosen automatically).
+            if quotes := quotes_of(citation):
+                located += f' data-quote="{esc(" … ".join(quotes))}"'
+            elif match := self.matches.get(target, {}).get(citation.key):
+                located += f' data-match="{esc(match)}"'
             # The reference is described by its entry in the source list (no copy per badge: previews were 40%
             # of a page); site.js shows that entry as a preview on hover and focus.
             parts.append(

@@ -18,7 +18,7 @@ from wikigen.serve.headers import NETLIFY_FILE
 class ChangeKind(enum.Enum):
     ARTICLE = "article"  # a Markdown file under the content folder: the one kind a preview can show
     ASSET = "asset"  # any other file under the content folder (a figure)
-    BIBLIOGRAPHY = "bibliography"
+    BIBLIOGRAPHY = "bibliography"  # the bibliography or an excerpt in the evidence folder: the sources changed
     THEME = "theme"  # templates and static files of the site's theme
     CONFIG = "config"  # pyproject.toml, netlify.toml, or the watched layout itself
 
@@ -38,15 +38,17 @@ class Layout:
     theme: Path
     bibliography: Path
     output: Path | None  # ignored: the dev server's own builds write there
+    evidence: Path | None = None  # the sources' stored excerpts
 
     @classmethod
     def of(cls, config: Config, output: Path | None) -> Layout:
-        return cls(config.root, config.path("content"), config.path("theme"), config.path("bibliography"), output)
+        return cls(config.root, config.path("content"), config.path("theme"), config.path("bibliography"), output,
+                   config.path("evidence"))
 
     @property
     def folders(self) -> tuple[Path, ...]:
         """Watched recursively."""
-        return self.content, self.theme
+        return (self.content, self.theme) + ((self.evidence,) if self.evidence else ())
 
     @property
     def files(self) -> frozenset[Path]:
@@ -59,7 +61,7 @@ def detect_change_kind(path: Path, layout: Layout) -> ChangeKind | None:
     beside pyproject.toml)."""
     if layout.output is not None and path.is_relative_to(layout.output):
         return None
-    if path == layout.bibliography:
+    if path == layout.bibliography or (layout.evidence is not None and path.is_relative_to(layout.evidence)):
         return ChangeKind.BIBLIOGRAPHY
     if path in layout.files or path == layout.root:
         return ChangeKind.CONFIG

@@ -67,6 +67,14 @@
     Array.prototype.forEach.call(entry.childNodes, function (node) { text.appendChild(node.cloneNode(true)); });
     Array.prototype.forEach.call(text.querySelectorAll("a"), function (a) { a.tabIndex = -1; });
     if (link.dataset.loc) { preview.appendChild(span("pv-loc", link.dataset.loc)); }
+    /* The source's own words: the editor's quote, or the sentence of its stored abstract or excerpt that the
+       check found closest to this sentence, labelled as chosen by the software, not by a person. */
+    if (link.dataset.quote) {
+      preview.appendChild(span("pv-quote", "From the source: \u201c" + link.dataset.quote + "\u201d"));
+    } else if (link.dataset.match) {
+      preview.appendChild(span("pv-quote pv-auto", "Closest sentence of the source's stored text (chosen automatically, not checked by an editor): \u201c" +
+        link.dataset.match + "\u201d"));
+    }
     var meta = document.getElementById(link.getAttribute("href").slice(1) + "-meta");
     if (meta) {
       var line = preview.appendChild(span("pv-meta"));
