@@ -43,8 +43,10 @@ def normalise(text: str) -> str:
     """The form a quote and its source are compared in: NFKC, case folded, no quotation marks, one kind of dash
     without spaces around it, no hyphen between letters (so `hyphen-\\nation`, `hyphenation` and
     `well-known` / `well-\\nknown` meet), single spaces."""
+    text = _HYPHEN.sub("", _DASHES.sub("-", text.translate(_INVISIBLE)))  # between letters as written: NFKC and
+    # casefolding may turn a letter into a letter and a mark or a dot (`Ŀ` -> `l·`, `İ` -> `i̇`)
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES).casefold()
-    text = _HYPHEN.sub("", _DASHES.sub("-", text))
+    text = _HYPHEN.sub("", _DASHES.sub("-", text))  # and the dashes NFKC makes of others
     return _SPACE.sub(" ", text).strip()
 
 
