@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis's per-example deadline is a timing assertion: on a loaded machine it fails tests whose
+# properties hold. Speed is measured in bench/, not here.
+settings.register_profile("wikigen", deadline=None)
+settings.load_profile("wikigen")
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
