@@ -385,11 +385,13 @@ def make_article(rng: random.Random, number: int, title: str, slug: str, keys: K
     writer = Writer(rng, keys, people)
     front = {
         "title": title,
-        "summary": " ".join(writer.sentence(mark=False) for _ in range(2)),
+        # The summary and the note are checked like the body: marked `[@llm]` without drawing from `rng`, so
+        # the rest of the corpus is what it was before they were checked.
+        "summary": " ".join(writer.sentence(mark=False)[:-1] + " [@llm]." for _ in range(2)),
         "type": rng.choice(TYPES),
         "subtype": rng.choice(("Motivational theory", "Psychological therapy", "Clinical technique", "Construct")),
         "discipline": rng.choice(("Clinical psychology", "Educational psychology", "Psychiatry", "Health psychology")),
-        "evidence": {"level": rng.choice(LEVELS), "note": writer.sentence(mark=False)},
+        "evidence": {"level": rng.choice(LEVELS), "note": writer.sentence(mark=False)[:-1] + " [@llm]."},
         "populations": rng.sample(POPULATIONS, 4),
         "problems": rng.sample(PROBLEMS, 5),
         "key_figures": people,

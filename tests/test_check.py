@@ -128,7 +128,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert main(["check", "--root", str(root), str(tmp_path.parent)]) == 2
 
 
-words = st.sampled_from(["Claim", "e.g.", "J.", "[@a]", "[@llm]", "[@zz]", "[@", "]", ".", "\n", "- ", "| x |", ":::"])
+words = st.sampled_from(["Claim", "e.g.", "J.", "[@a]", "[@llm]", "[@zz]", "[@", "]", ".", "\n", "- ", "| x |", ":::",
+                        "[@todo]", "::: exempt", "::: Example", "[l](a.md#nowhere)", "[l](#x)"])
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
@@ -143,6 +144,9 @@ def test_random_bodies_give_positioned_diagnostics(tmp_path: Path, body: str) ->
     counts = site.articles[0].counts
     assert counts.sourced + counts.llm + counts.unmarked + counts.todo == counts.sentences
     assert counts.unmarked == sum(d.code in ("P001", "P005") for d in site.diagnostics)
+    codes = {d.code for d in site.diagnostics}
+    assert counts.todo == 0 or "P009" in codes  # the article is no draft: a placeholder never passes
+    assert "a.md#nowhere" not in body or "R001" in codes
 
 
 # ---------------------------------------------------------------- evidence
@@ -434,3 +438,29 @@ def test_check_lists_the_drafts_in_its_summary(tmp_path: Path, capsys: pytest.Ca
     assert report["summary"]["drafts"] == 1
     assert [(a["path"], a["draft"], a["todo"]) for a in report["articles"]] == [
         ("content/a.md", False, 0), ("content/d.md", True, 2)]
+
+
+def test_aliases_and_trailing_punctuation_fold_spellings_into_one_term(tmp_path: Path) -> None:
+    config = '[tool.wikigen]\ntitle = "Site"\n\n[tool.wikigen.aliases]\n"Uni students" = "University students"\n'
+    article = "---\ntitle: B\nsummary: S [@a].\ntype: theory\npopulations: [{}]\nproblems: [{}]\n---\nA claim [@a].\n"
+    site = gather(make_site(tmp_path, {
+        "pyproject.toml": config,
+        "content/a.md": article.format("Uni students, Adults.", "Perfectionism ,  Fear  of failure"),
+    }))
+    meta = site.articles[0].meta
+    assert meta.populations == ("University students", "Adults")
+    assert meta.problems == ("Perfectionism", "Fear of failure")
+    assert [d.code for d in site.diagnostics] == []  # one spelling each: nothing to warn about
+
+
+def test_check_paths_resolves_links_into_articles_it_does_not_report_on(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    b = "---\ntitle: B\nsummary: S [@a].\ntype: concept\n---\nBare.\n\n## Dosing\n\nClaim [@a].\n"
+    a = DEFAULTS["content/a.md"] + "[x](b.md#dosing) [@a].\n"
+    root = make_site(tmp_path, {"content/b.md": b, "content/a.md": a})
+    assert main(["check", "--root", str(root), str(root / "content/a.md")]) == 0  # b's own P001 is not reported
+    (root / "content/a.md").write_text(DEFAULTS["content/a.md"] + "[x](b.md#dose) [@a].\n", encoding="utf-8")
+    assert main(["check", "--root", str(root), str(root / "content/a.md")]) == 1
+    assert capsys.readouterr().out.splitlines()[-2] == (
+        "content/a.md:7:5: R001 broken internal link `b.md#dose`: no heading or sentence `#dose` in `b` "
+        "(did you mean `dosing`?)")

@@ -364,12 +364,23 @@ def test_broken_internal_link_fails_the_build(tmp_path):
     article = root / "content" / "beta-concept.md"
     article.write_text(article.read_text() + "\nSee [nothing](/articles/missing/) here [@llm].\n")
     result = build(root, search=False)
-    assert not result.published
-    diagnostics = result.problems
-    assert [d.code for d in diagnostics] == ["R001"]
-    assert diagnostics[0].path == "content/beta-concept.md"
-    assert "/articles/missing/" in diagnostics[0].message
+    assert not result.published and not result.problems  # the check refuses it, before anything is rendered
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.path, d.line, d.column, d.code) for d in errors] == [("content/beta-concept.md", 31, 15, "R001")]
+    assert errors[0].message == "broken internal link `/articles/missing/`: no article `missing`"
     assert not (root / "public").exists()
+
+
+def test_a_link_to_a_file_under_content_is_published_with_it(tmp_path):
+    root = _copy(tmp_path)
+    (root / "content" / "files").mkdir()
+    (root / "content" / "files" / "dose chart.pdf").write_bytes(b"%PDF-1.4\n")
+    article = root / "content" / "beta-concept.md"
+    article.write_text(article.read_text() + "\nSee the [chart](files/dose%20chart.pdf) [@llm].\n")
+    assert build(root, search=False).published
+    page = _page(root / "public", "/articles/beta-concept/")
+    assert page.xpath("//a[text()='chart']")[0].get("href") == "/media/files/dose%20chart.pdf"
+    assert (root / "public" / "media" / "files" / "dose chart.pdf").read_bytes() == b"%PDF-1.4\n"
 
 
 def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
@@ -378,11 +389,13 @@ def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
     article.write_text(article.read_text() + "\nSee [here](#nowhere), [there](alpha-theory.md#elsewhere) and"
                        " [fine](alpha-theory.md#sources) [@llm].\n")
     result = build(root, search=False)
-    assert not result.published
-    messages = sorted(d.message for d in result.problems)
-    assert [d.code for d in result.problems] == ["R001", "R001"]
-    assert "`#nowhere`" in messages[0] and "no element with id `nowhere`" in messages[0]
-    assert "`/articles/alpha-theory/#elsewhere`" in messages[1] and "id `elsewhere`" in messages[1]
+    assert not result.published and not result.problems
+    found = [(d.line, d.column, d.message) for d in result.diagnostics if d.code == "R001"]
+    assert found == [
+        (31, 12, "broken internal link `#nowhere`: no heading or sentence `#nowhere` in `beta-concept`"),
+        (31, 31, "broken internal link `alpha-theory.md#elsewhere`: no heading or sentence `#elsewhere` in "
+                 "`alpha-theory`"),
+    ]  # `#sources` is the source list's: the build checks the template's ids in the rendered page
 
 
 def _objects(value):

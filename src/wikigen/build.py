@@ -25,6 +25,7 @@ from pathlib import Path
 from wikigen import cache as caching
 from wikigen.check import check_document, check_site, support
 from wikigen.check.evidence import Scorer, stored_texts, years_of
+from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
 from wikigen.load import SETTLED_NS, load_sources, read_source
@@ -252,7 +253,31 @@ def _check(
         loose = current - pack.keys()
     if problem:
         sources = dataclasses.replace(sources, diagnostics=(*sources.diagnostics, problem))
-    return check_site(sources, bibliography, [results[s.path] for s in readable]), names, loose
+    linked = _linked(sources, results, lambda s: caching.key(context, s.path, s.digest), pack, store, keys, slugs)
+    return check_site(sources, bibliography, [results[s.path] for s in readable], linked), names, loose
+
+
+def _linked(sources: Sources, results: dict[str, CheckedDocument], name: Callable[[SourceFile], str], pack: dict,
+            store: caching.Cache, keys, slugs) -> list[CheckedDocument]:
+    """For `check PATHS`: the checks of the other articles the named ones link to, from the cache or read and
+    checked now (only to resolve the links: their own problems are not reported), so that a heading, a
+    sentence or a draft is known without reading the whole site."""
+    if sources.selected is None:
+        return []
+    wanted = set().union(*(linked_slugs(r.links) for r in results.values()))
+    found = []
+    for listed in sources.articles:
+        if listed.path in results or slug_of(listed.path) not in wanted:
+            continue
+        source = read_source(sources.config, sources.config.root / listed.path, article=True)[0]
+        if source.text is None:
+            continue
+        cached = pack.get(name(source)) or store.get(name(source))
+        if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
+            cached = check_document(parse_document(source), keys, slugs, sources.config, keep=False)
+            store.put(name(source), cached)
+        found.append(cached)
+    return found
 
 
 def _live(sources: Sources, site: CheckedSite, names: dict[str, str], loose: set[str]) -> set[str]:

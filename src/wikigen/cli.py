@@ -59,21 +59,25 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _excerpts(root: Path) -> editorial.Excerpt:
-    """The text at a position of an article, for the report's list of `[@llm]` sentences: the rest of its
-    line, shortened. Each file is read once, and only if it has such a sentence."""
-    files: dict[str, list[str]] = {}
+    """The text at a position of an article, for the report's list of `[@llm]` sentences: the start of the rest
+    of its line, shortened. Each file is read once, only if it has such a sentence, and only the lines asked
+    for are decoded (a 10,000-article wiki has some 300,000 such sentences in 200 MB of text)."""
+    files: dict[str, list[bytes | str]] = {}
 
     def excerpt(path: str, pos: Pos) -> str | None:
-        if path not in files:
+        lines = files.get(path)
+        if lines is None:
             try:
-                files[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+                lines = files[path] = (root / path).read_bytes().split(b"\n")
             except OSError:
-                files[path] = []
-        lines = files[path]
+                lines = files[path] = []
         if not 0 < pos.line <= len(lines):
             return None
+        line = lines[pos.line - 1]
+        if isinstance(line, bytes):
+            line = lines[pos.line - 1] = line.decode("utf-8", "replace")
         start = pos.column - 1
-        text = " ".join(lines[pos.line - 1][start : start + 160].split())  # a paragraph is often one line
+        text = " ".join(line[start : start + 160].split())  # a paragraph is often one line
         return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
     return excerpt

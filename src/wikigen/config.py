@@ -60,6 +60,7 @@ class Config:
     allow_output_outside_root: bool = False
     workers: int = 0  # 0: one per core
     search_shard_pages: int = 500  # articles per search index shard: an edit re-indexes one shard
+    aliases: tuple[tuple[str, str], ...] = ()  # [tool.wikigen.aliases]: (spelling, the term it means)
     # Publication thresholds (Q001, Q002): the defaults hold every article that checks clean today.
     min_sourced_share: float = 0.0
     max_llm_share: float = 1.0
@@ -86,6 +87,20 @@ class Config:
             if " ".join(name.split()).casefold() == wanted:
                 return threshold
         return None
+
+
+_TRAILING = re.compile(r"[\s.,;:!?]+$")  # not part of a term: "Perfectionism." is "Perfectionism"
+
+
+def strip_term(spelled: str) -> str:
+    """A taxonomy term as written, without its trailing punctuation and with single spaces."""
+    spelled = " ".join(spelled.split())
+    return _TRAILING.sub("", spelled) or spelled
+
+
+def term_key(spelled: str) -> str:
+    """Spellings of one term share a key: case, whitespace and trailing punctuation aside."""
+    return strip_term(spelled).casefold()
 
 
 @dataclass(frozen=True)
@@ -239,6 +254,36 @@ def _scopes(text: str, scope: str, value: Any, types: tuple[str, ...]) -> tuple[
     return tuple(found), problems
 
 
+def _aliases(value: Any, text: str, problems: list[ConfigProblem]) -> tuple[tuple[str, str], ...]:
+    """`[tool.wikigen.aliases]`: "spelling" = "Term". Every bad entry is reported; the good ones are kept."""
+    header = next((n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[tool\.wikigen\.aliases\]",
+                                                                               line)), 1)
+    if not isinstance(value, dict):
+        problems.append(ConfigProblem(header, 1, "C003", f"`aliases` must be a table of \"spelling\" = \"Term\", "
+                                      f"got {value!r}"))
+        return ()
+    found: dict[str, tuple[str, str]] = {}
+    for spelling, term in value.items():
+        line, col = _line_of(text, spelling) if _line_of(text, spelling) != (1, 1) else (header, 1)
+        if not isinstance(term, str) or not term.strip() or not spelling.strip():
+            problems.append(ConfigProblem(line, col, "C003", f"alias `{spelling}` must name a term (a non-empty "
+                                          f"string), got {term!r}"))
+            continue
+        key = term_key(spelling)
+        if key in found and term_key(found[key][1]) != term_key(term):
+            problems.append(ConfigProblem(line, col, "C003", f"alias `{spelling}` is also spelled `{found[key][0]}`, "
+                                          f"which means `{found[key][1]}`: one spelling cannot mean two terms"))
+            continue
+        found[key] = (spelling, strip_term(term))
+    for spelling, term in found.values():
+        target = found.get(term_key(term))
+        if target is not None and term_key(target[1]) != term_key(term):
+            line, col = _line_of(text, spelling)
+            problems.append(ConfigProblem(line, col, "C003", f"alias `{spelling}` means `{term}`, which is itself an "
+                                          f"alias of `{target[1]}`: map `{spelling}` to `{target[1]}`"))
+    return tuple(sorted(found.values()))
+
+
 def load_config(root: Path) -> LoadedConfig:
     """Read and validate `[tool.wikigen]`; a missing file or table gives the defaults."""
     root = root.resolve()
@@ -263,6 +308,9 @@ def load_config(root: Path) -> LoadedConfig:
     problems = []
     for key, value in table.items():
         line, col = _line_of(text, key)
+        if key == "aliases":
+            values[key] = _aliases(value, text, problems)
+            continue
         if key not in _FIELDS:
             close = [f for f in sorted(_FIELDS) if f.replace("_", "") == key.replace("_", "").replace("-", "")]
             hint = f" (did you mean `{close[0]}`?)" if close else f"; known keys: {', '.join(sorted(_FIELDS))}"

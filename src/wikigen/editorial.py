@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from wikigen.config import TIERS
-from wikigen.model import Article, CheckedSite, Counts, Meta, Pos, ReviewState, SectionCounts, Severity
+from wikigen.model import Article, CheckedSite, Counts, Figures, Meta, Pos, ReviewState, SectionCounts, Severity
 
 FORMATS = ("text", "json", "csv")
 UNTIERED = "untiered"
@@ -48,16 +48,24 @@ class Row:
     counts: Counts
     tiers: tuple[tuple[str, int], ...]  # T1, T2, T3, untiered: distinct sources cited
     exempt_blocks: int
-    draft: bool | None  # None until the check knows drafts
-    todo: int | None  # `[@todo]` placeholders; None until the check knows them
+    draft: bool  # `draft: true`: checked, never published
+    todo: int  # sentences marked `[@todo]`: placeholders still to write
     generated: str | None
     review: ReviewState
     review_text: str
     reviewed_by: str | None
     reviewed_date: str | None
-    sections: tuple[SectionCounts, ...]
-    llm: tuple[Pos, ...]
+    figures: Figures
     errors: int
+
+    @property
+    def sections(self) -> tuple[SectionCounts, ...]:
+        return self.figures.sections
+
+    @property
+    def llm(self) -> tuple[Pos, ...]:
+        """Made when asked for: the dashboard has no use for some 300,000 positions."""
+        return self.figures.llm_positions
 
     @property
     def published(self) -> bool:
@@ -80,15 +88,14 @@ def _row(article: Article, tier_of: dict[str, str | None], errors: int) -> Row:
         counts=article.counts,
         tiers=tuple(tally.items()),
         exempt_blocks=article.document.exempt_blocks,
-        draft=None,
-        todo=None,
+        draft=bool(meta and meta.draft),
+        todo=article.counts.todo,
         generated=meta.provenance.generated if meta else None,
         review=state,
         review_text=review_text(meta, state),
         reviewed_by=reviewed.by if reviewed else None,
         reviewed_date=reviewed.date if reviewed else None,
-        sections=article.figures.sections,
-        llm=article.figures.llm_positions,
+        figures=article.figures,
         errors=errors,
     )
 
@@ -117,7 +124,8 @@ def summary(found: Sequence[Row]) -> dict:
         sentences = sum(r.counts.sentences for r in group)
         sourced, llm = sum(r.counts.sourced for r in group), sum(r.counts.llm for r in group)
         return {"articles": len(group), "sentences": sentences, "sourced": sourced, "llm": llm,
-                "unmarked": sentences - sourced - llm,
+                "unmarked": sum(r.counts.unmarked for r in group), "todo": sum(r.counts.todo for r in group),
+                "drafts": sum(r.draft for r in group),
                 "sourced_share": sourced / sentences if sentences else 0.0,
                 "llm_share": llm / sentences if sentences else 0.0}
 
@@ -137,7 +145,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
     c = row.counts
     return {
         "path": row.path, "title": row.title, "type": row.type,
-        "sentences": c.sentences, "sourced": c.sourced, "llm": c.llm, "unmarked": c.unmarked,
+        "sentences": c.sentences, "sourced": c.sourced, "llm": c.llm, "unmarked": c.unmarked, "todo": c.todo,
         "sourced_share": round(c.sourced_share, 4), "llm_share": round(c.llm_share, 4),
         "sections": [
             {"heading": s.heading, "level": s.level, "line": s.line, "sentences": s.counts.sentences,
@@ -147,7 +155,7 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
         "sources": dict(row.tiers),
         "evidence": {"quotes": c.quotes, "quoted": c.quoted, "supported": c.supported, "unsupported": c.unsupported,
                      "not_checkable": c.not_checkable},
-        "exempt_blocks": row.exempt_blocks, "draft": row.draft, "todo": row.todo,
+        "exempt_blocks": row.exempt_blocks, "draft": row.draft,
         "generated": row.generated,
         "review": {"status": row.review.value, "by": row.reviewed_by, "date": row.reviewed_date,
                    "text": row.review_text},
@@ -183,9 +191,9 @@ def as_csv(found: Sequence[Row]) -> str:
         writer.writerow([
             r.path, r.title, r.type, c.sentences, c.sourced, c.llm, c.unmarked, f"{c.sourced_share:.4f}",
             f"{c.llm_share:.4f}", *(n for _, n in r.tiers), r.exempt_blocks,
-            "" if r.draft is None else str(r.draft).lower(), "" if r.todo is None else r.todo, r.generated or "",
+            str(r.draft).lower(), r.todo, r.generated or "",
             r.review.value, r.reviewed_by or "", r.reviewed_date or "", r.errors, sections,
-            " ".join(str(p.line) for p in r.llm),
+            " ".join(map(str, r.figures.llm[::2])),
         ])
     return stream.getvalue()
 
@@ -196,7 +204,8 @@ def as_text(found: Sequence[Row], excerpt: Excerpt | None = None) -> str:
     lines = [
         f"{total['articles']} articles, {total['sentences']} sentences: {total['sourced']} sourced "
         f"({share(total['sourced_share'])}), {total['llm']} LLM ({share(total['llm_share'])}), "
-        f"{total['unmarked']} unmarked; {reviews['reviewed']} clinically reviewed, {reviews['changed']} edited "
+        f"{total['unmarked']} unmarked, {total['todo']} [@todo]; {total['drafts']} draft"
+        f"{'s' * (total['drafts'] != 1)}; {reviews['reviewed']} clinically reviewed, {reviews['changed']} edited "
         f"since review, {reviews['unreviewed']} not reviewed",
         "",
         "Articles, least sourced first:",

@@ -442,6 +442,10 @@ class CheckedDocument:
     article: Article
     diagnostics: tuple[Diagnostic, ...]
     cited: tuple[str, ...]  # every key cited, known or not, in order of first citation
+    terms: tuple[tuple[str, str, str, Pos], ...] = ()  # taxonomy terms as written: (field, spelling, term, where)
+    links: tuple[Link, ...] = ()  # links within the site (body links and `see_also`), verified site-wide
+    anchors: str = ""  # ids a link into the article may name (headings, sentences), NUL-separated: one string
+    # an article, not a hundred, in the cache of a large site
 
     @property
     def errors(self) -> int:

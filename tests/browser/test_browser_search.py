@@ -115,6 +115,10 @@ def test_only_article_text_is_indexed(page: Any, built_site: Path) -> None:
             "Leave this field empty",
             "Skip to main content",
             "How to read the markers",  # the site footer
+            "Read time",  # the infobox: excerpts would glue its labels to its values
+            "Key figures",
+            "Source tiers",
+            "Provenance.",  # the provenance footer
         ):
             assert boilerplate not in content, (url, boilerplate)
         assert not re.search(r"\[\d+(, \d+)*\]|\bLLM\]", content), url  # badge text

@@ -11,9 +11,10 @@ from collections.abc import Collection, Mapping, Sequence
 from wikigen.check import support
 from wikigen.check.bibliography import check_bibliography
 from wikigen.check.evidence import Scorer, check_excerpts, check_sentence
-from wikigen.check.figures import figures, thresholds
+from wikigen.check.figures import count_units, figures, thresholds
+from wikigen.check.links import anchors_of, internal_links, link_problems
 from wikigen.check.meta import SAFE_SCHEMES, check_meta, url_scheme
-from wikigen.config import Config
+from wikigen.config import Config, term_key
 from wikigen.model import (
     TODO_TAG,
     Article,
@@ -44,10 +45,8 @@ def _error(document: Document, pos, code: str, message: str) -> Diagnostic:
 
 def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnostic], Counts, tuple[str, ...]]:
     found: list[Diagnostic] = []
-    tally: Counter[str] = Counter()
     cited: dict[str, None] = {}
     for sentence in document.sentences:
-        tally[sentence.provenance] += 1
         if sentence.provenance is Provenance.UNMARKED:
             if sentence.kind is UnitKind.ROW:
                 found.append(_error(document, sentence.pos, "P005", "table row has no marker: add `[@key]` or "
@@ -80,9 +79,7 @@ def _units(document: Document, markers, keys, draft: bool) -> tuple[list[Diagnos
         if scheme is not None and scheme not in SAFE_SCHEMES:
             found.append(_error(document, link.pos, "L001", f"link with unsafe scheme `{scheme}:` is refused; "
                                 "use http(s), mailto or a relative link"))
-    counts = Counts(len(document.sentences), tally[Provenance.SOURCED], tally[Provenance.LLM],
-                    tally[Provenance.UNMARKED], tally[Provenance.TODO])
-    return found, counts, tuple(cited)
+    return found, count_units(document.sentences), tuple(cited)
 
 
 _UNIT_NAMES = {UnitKind.SUMMARY: "`summary` sentence", UnitKind.NOTE: "`evidence.note` sentence"}
@@ -190,9 +187,10 @@ def check_document(
     found.extend(problems)
     counts = dataclasses.replace(counts, **tally)
     meta = None
+    terms: list[tuple[str, str, str, Pos]] = []
     if document.front is not None:
         uses_llm = any(m.llm for m in markers)
-        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm)
+        meta, problems = check_meta(document.path, document.front, config, slugs, uses_llm, terms)
         found.extend(problems)
         if meta is not None:
             found.extend(_alias_problems(document, meta.ids))
@@ -202,18 +200,46 @@ def check_document(
     if meta is not None:
         reviewed_at = document.front.lines.get("reviewed", Pos(1, 1)) if document.front else Pos(1, 1)
         found.extend(thresholds(document, meta, counts, article.review, config, keys, reviewed_at))
-    return CheckedDocument(article, tuple(found), cited)
+    return CheckedDocument(article, tuple(found), cited, tuple(terms), internal_links(document, meta),
+                           anchors_of(document, meta))
+
+
+def _spelling_variants(checked: Sequence[CheckedDocument]) -> list[Diagnostic]:
+    """F006: spellings of one term that differ in case, whitespace or trailing punctuation are folded into
+    one term; say so where each minority spelling is written, so the editor can make them agree."""
+    spelled: dict[tuple[str, str], dict[str, list[tuple[str, Pos]]]] = {}
+    for result in checked:
+        for field_name, spelling, term, pos in result.terms:
+            key = (field_name, term_key(term))
+            spelled.setdefault(key, {}).setdefault(spelling, []).append((result.article.document.path, pos))
+    found = []
+    for (field_name, _), variants in spelled.items():
+        if len(variants) < 2:
+            continue
+        ranked = sorted(variants, key=lambda s: (-len(variants[s]), s))
+        for spelling in ranked[1:]:
+            others = ", ".join(f"`{s}`" for s in ranked if s != spelling)
+            for path, pos in variants[spelling]:
+                found.append(Diagnostic(path, pos.line, pos.column, "F006", Severity.WARNING,
+                                        f"`{spelling}` in `{field_name}` is read as the same term as {others}: "
+                                        "use one spelling, or map it in [tool.wikigen.aliases]"))
+    return found
 
 
 def check_site(
-    sources: Sources, bibliography: Bibliography, checked: Sequence[CheckedDocument]
+    sources: Sources, bibliography: Bibliography, checked: Sequence[CheckedDocument],
+    context: Sequence[CheckedDocument] = (),
 ) -> CheckedSite:
-    """The whole-site rules (slug collisions, the bibliography, uncited entries) over checked documents."""
+    """The whole-site rules (slug collisions, internal links, the bibliography, uncited entries) over checked
+    documents; `context`: other articles that links may name, checked only for that (`check PATHS`)."""
     diagnostics = [*sources.diagnostics, *bibliography.diagnostics]
     for result in checked:
         diagnostics.extend(result.diagnostics)
+    files = {path for path, _, _ in sources.assets}
+    diagnostics.extend(link_problems(checked, context, sources.config.content, files))
     documents = tuple(result.article.document for result in checked)
     diagnostics.extend(_slug_collisions(documents))
+    diagnostics.extend(_spelling_variants(checked))
     diagnostics.extend(check_bibliography(bibliography, {key for result in checked for key in result.cited}))
     diagnostics.extend(check_excerpts(sources.evidence, bibliography))
     selected = sources.selected

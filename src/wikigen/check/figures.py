@@ -5,6 +5,7 @@ the dashboard and the article page read them from the cached check instead of pa
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from wikigen.config import Config
@@ -47,10 +48,10 @@ def text_digest(sentences: Sequence[Sentence]) -> str:
     return DIGEST_PREFIX + digest.hexdigest()[:32]
 
 
-def _counts(sentences: Sequence[Sentence]) -> Counts:
-    sourced = sum(s.provenance is Provenance.SOURCED for s in sentences)
-    llm = sum(s.provenance is Provenance.LLM for s in sentences)
-    return Counts(len(sentences), sourced, llm, len(sentences) - sourced - llm)
+def count_units(sentences: Sequence[Sentence]) -> Counts:
+    tally = Counter(s.provenance for s in sentences)
+    return Counts(len(sentences), tally[Provenance.SOURCED], tally[Provenance.LLM], tally[Provenance.UNMARKED],
+                  tally[Provenance.TODO])
 
 
 def _sections(document: Document) -> list[tuple[str, int, Pos, list[Sentence]]]:
@@ -71,7 +72,7 @@ def _sections(document: Document) -> list[tuple[str, int, Pos, list[Sentence]]]:
 
 def figures(document: Document) -> Figures:
     """Sections by heading, the `[@llm]` sentences' positions and the text's digest."""
-    sections = tuple(SectionCounts(text, level, pos.line, _counts(units))
+    sections = tuple(SectionCounts(text, level, pos.line, count_units(units))
                      for text, level, pos, units in _sections(document))
     llm = tuple(n for s in document.sentences if s.provenance is Provenance.LLM for n in (s.pos.line, s.pos.column))
     return Figures(sections, llm, text_digest(document.sentences))
@@ -92,9 +93,12 @@ def thresholds(
     reviewed_at: Pos,
 ) -> list[Diagnostic]:
     """Q001 where the article or one of its named sections misses a publication threshold, Q002 where its
-    type requires a clinical review that it lacks or that an edit has outdated."""
+    type requires a clinical review that it lacks or that an edit has outdated. A draft is not published, so
+    no threshold applies to it yet."""
     path = document.path
     problems: list[Diagnostic] = []
+    if meta.draft:
+        return problems
 
     def q(pos: Pos, code: str, message: str) -> None:
         problems.append(Diagnostic(path, pos.line, pos.column, code, Severity.ERROR, message))
@@ -115,7 +119,7 @@ def thresholds(
         own = config.for_section(heading) if heading else None
         if own is None:
             continue
-        where, c = f"section “{heading}”", _counts(units)
+        where, c = f"section “{heading}”", count_units(units)
         if c.sentences and own.min_sourced_share is not None and c.sourced_share < own.min_sourced_share:
             q(pos, "Q001", f"{where}: sourced share {share(c.sourced_share)} ({c.sourced} of {c.sentences} "
               f"sentences) is below the required {share(own.min_sourced_share)} (by_section min_sourced_share)")

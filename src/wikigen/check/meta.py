@@ -9,7 +9,7 @@ from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from wikigen.config import Config
+from wikigen.config import Config, strip_term, term_key
 from wikigen.model import (
     Diagnostic,
     Evidence,
@@ -25,6 +25,7 @@ from wikigen.model import (
 from wikigen.report import did_you_mean
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+TERM_FIELDS = ("populations", "problems")
 
 
 def url_scheme(url: str) -> str | None:
@@ -42,6 +43,7 @@ class _Fields:
     def __init__(self, path: str, front: FrontMatter):
         self.path, self.front = path, front
         self.diagnostics: list[Diagnostic] = []
+        self.spellings: list[tuple[str, str, str, Pos]] = []  # (field, as written, the term, where)
 
     def problem(self, key: str, message: str, code: str = "F002") -> None:
         pos = self.front.lines.get(key, Pos(1, 1))
@@ -64,7 +66,10 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, str):
-            value = [value]
+            items = ", ".join(part.strip() for part in value.split(",") if part.strip()) or "..."
+            self.problem(key, f"`{key}` must be a list, got a string: write `{key}: [{items}]` (a string "
+                         "would be one term, commas and all)")
+            return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             bad = next((v for v in value if not isinstance(v, str) or not v.strip()), None) if isinstance(
                 value, list) else value
@@ -72,6 +77,18 @@ class _Fields:
             self.problem(key, f"`{key}` must be a list of non-empty strings, got {got}")
             return ()
         return tuple(dict.fromkeys(v.strip() for v in value))
+
+    def terms(self, data: dict, key: str, aliases: dict[str, str]) -> tuple[str, ...]:
+        """A taxonomy's terms: whitespace collapsed, trailing punctuation dropped, `[tool.wikigen.aliases]`
+        applied, repeats (by case) dropped. What was written is kept in `spellings` for the site-wide F006."""
+        found: dict[str, str] = {}
+        for number, written in enumerate(self.texts(data, key)):
+            spelled = " ".join(written.split())
+            term = aliases.get(term_key(spelled), strip_term(spelled))
+            pos = self.front.lines.get(f"{key}.{number}", self.front.lines.get(key, Pos(1, 1)))
+            self.spellings.append((key, term if term_key(spelled) in aliases else spelled, term, pos))
+            found.setdefault(term.casefold(), term)
+        return tuple(found.values())
 
     def mapping(self, data: dict, key: str, known: set[str]) -> dict | None:
         value = data.get(key)
@@ -181,9 +198,12 @@ def _aliases(data: dict, fields: _Fields) -> tuple[tuple[str, str], ...]:
 
 
 def check_meta(
-    path: str, front: FrontMatter, config: Config, slugs: Collection[str], uses_llm: bool
+    path: str, front: FrontMatter, config: Config, slugs: Collection[str], uses_llm: bool,
+    spellings: list[tuple[str, str, str, Pos]] | None = None,
 ) -> tuple[Meta | None, list[Diagnostic]]:
+    """`spellings`, when given, receives each taxonomy term as written: (field, spelling, term, position)."""
     fields = _Fields(path, front)
+    aliases = {term_key(spelling): term for spelling, term in config.aliases}
     data = dict(front.data)
     for key in data:
         if key not in KNOWN:
@@ -264,8 +284,8 @@ def check_meta(
         subtype=fields.text(data, "subtype"),
         discipline=fields.text(data, "discipline"),
         evidence=evidence,
-        populations=fields.texts(data, "populations"),
-        problems=fields.texts(data, "problems"),
+        populations=fields.terms(data, "populations", aliases),
+        problems=fields.terms(data, "problems", aliases),
         key_figures=fields.texts(data, "key_figures"),
         video=video,
         figure=figure,
@@ -274,4 +294,6 @@ def check_meta(
         reviewed=reviewed,
         ids=_aliases(data, fields),
     )
+    if spellings is not None:
+        spellings.extend(fields.spellings)
     return (None if fields.diagnostics else meta), fields.diagnostics

@@ -17,12 +17,12 @@ import syntok.segmenter as syntok
 from syntok._segmentation_states import State
 
 SPLIT, JOIN, DOUBT, DEFER = range(4)
-_CLOSERS = "\"'”’)]»"
+CLOSERS = "\"'”’)]»"
 _OPENERS = "(\"'“‘[«"
 _SPACE = r"[^\S\u00a0]"  # whitespace but the non-breaking space
 # A terminal run and its closers, then whitespace (not a non-breaking space) or a capitalised word glued to a
 # period after a digit or a lower-case letter ("1,000.The").
-_CANDIDATE = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*(?:{_SPACE}+(?=\S)|"
+_CANDIDATE = re.compile(rf"[.!?…]+[{re.escape(CLOSERS)}]*(?:{_SPACE}+(?=\S)|"
                         rf"(?:(?<=[0-9a-z%]\.)|(?<=[0-9a-z%]\.[”’\")]))(?=[A-Z][a-z]))")
 _NEXT_WORD = re.compile(r"[^\W\d_]+")
 _NEXT_TOKEN = re.compile(r"[^\w\s]*\w")  # a token with a letter or digit in it
@@ -42,7 +42,7 @@ TITLES = _words("dr mr mrs ms messrs mme mlle prof rev hon st mt gen gov sen rep
 CONTINUING = _words("cf vs v e.g i.e approx ca c viz esp incl resp")
 # Labels of a number that follows ("Fig. 2", "p. 4", "Jan. 5"); before a capitalised word they end a sentence.
 NUMBERED = _words(
-    "fig figs eq eqs no nos vol vols pp p pg ch chap sec sect tab ref refs suppl art est ft in nr "
+    "fig figs eq eqs no nos vol vols pp p pg ch chap sec sect tab ref refs suppl art est ft nr "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 # Often the last word of a sentence: before a capitalised word they end it ("b.i.d. Reduce", "etc. Treatment").
@@ -220,6 +220,27 @@ def split_sentences(text: str, doubts: list[tuple[int, int]] | None = None) -> l
         if piece:
             spans.append(piece)
     return spans
+
+
+def ends_sentence(text: str, floor: int, offset: int) -> bool:
+    """Whether a group at `offset` stands after the end of a sentence: after terminal punctuation (and any
+    closing quotes or brackets) that the segmenter would not read on from into the text after the group."""
+    at = offset
+    while at > floor and text[at - 1].isspace():
+        at -= 1
+    while at > floor and text[at - 1] in CLOSERS:
+        at -= 1
+    if at == floor or text[at - 1] not in ".!?…":
+        return False
+    mark = at - 1
+    while mark > floor and text[mark - 1] in ".!?…":
+        mark -= 1
+    end = offset
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if end == len(text):
+        return True
+    return verdict(text, _word_start(text, mark, floor), mark, end, floor) != JOIN
 
 
 def _syntok_starts(text: str) -> set[int]:

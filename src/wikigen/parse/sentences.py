@@ -22,11 +22,10 @@ from markdown_it.token import Token
 
 from wikigen.model import Citation, Marker, Pos, Sentence, UnitKind
 from wikigen.parse.markers import RawMarker, parse_group
-from wikigen.parse.segment import JOIN, split_sentences, verdict
+from wikigen.parse.segment import CLOSERS, ends_sentence, split_sentences
 
 OPAQUE = "\ufffc"  # stands in for inline code and images: no words to mark, no boundaries inside
-_CLOSERS = "\"'”’)]»"
-_TERMINAL = re.compile(rf"[.!?…]+[{re.escape(_CLOSERS)}]*")
+_TERMINAL = re.compile(rf"[.!?…]+[{re.escape(CLOSERS)}]*")
 _CONTAINER_MARKER = re.compile(r"\[\s*@[^\]]*\]?")
 _WORD = re.compile(r"\w")
 # On text whose whitespace is already single spaces: a literal first character lets `re` skip ahead.
@@ -142,7 +141,7 @@ def _boundaries(text: str, marker_offsets: list[int], doubts: list[tuple[int, in
         after = _TERMINAL.match(text, offset)
         if after:
             cuts.append(after.end())
-        elif _ends_sentence(text, cuts[-1], offset):
+        elif ends_sentence(text, cuts[-1], offset):
             cuts.append(offset)
     cuts.append(len(text))
     spans = []
@@ -152,30 +151,6 @@ def _boundaries(text: str, marker_offsets: list[int], doubts: list[tuple[int, in
             spans.extend((start + a, start + b) for a, b in split_sentences(text[start:end], found))
             doubts.extend((start + a, start + b) for a, b in found)
     return [(a, b) for a, b in spans if _WORD.search(text, a, b)]
-
-
-def _ends_sentence(text: str, floor: int, offset: int) -> bool:
-    """Whether a group at `offset` stands after the end of a sentence: after terminal punctuation (and any
-    closing quotes or brackets) that the segmenter would not read on from into the text after the group."""
-    at = offset
-    while at > floor and text[at - 1].isspace():
-        at -= 1
-    while at > floor and text[at - 1] in _CLOSERS:
-        at -= 1
-    if at == floor or text[at - 1] not in ".!?…":
-        return False
-    mark = at - 1
-    while mark > floor and text[mark - 1] in ".!?…":
-        mark -= 1
-    end = offset
-    while end < len(text) and text[end].isspace():
-        end += 1
-    if end == len(text):
-        return True
-    start = mark
-    while start > floor and not text[start - 1].isspace():
-        start -= 1
-    return verdict(text, start, mark, end, floor) != JOIN
 
 
 def _display(text: str) -> str:

@@ -84,7 +84,8 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         owners=owners,
         llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
         resolve_image=resolve_image,
-        resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None),
+        resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None,
+                                   lambda path: media_url(config, posixpath.join(folder, path), media)),
         aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
         # a closest sentence is shown only where it scored as support: a reader would take it for support
         matches={s.sentence: dict(s.best) for s in article.support if s.best and s.status is Support.SUPPORTED},

@@ -239,8 +239,10 @@ def render_tokens(tokens, context: ArticleContext) -> Markup:
     return Markup(md.renderer.render(list(tokens), md.options, {"article": context}))
 
 
-def link_resolver(page_url: str, article_url: Callable[[str], str | None]) -> Callable[[str], str]:
-    """Rewrite `other-article.md#x` to the article's pretty URL; everything else stays as written."""
+def link_resolver(page_url: str, article_url: Callable[[str], str | None],
+                  file_url: Callable[[str], str | None] = lambda path: None) -> Callable[[str], str]:
+    """Rewrite `other-article.md#x` to the article's pretty URL and a relative link to a file under content/
+    (`files/dose-chart.pdf`) to its URL; everything else stays as written."""
 
     def resolve(href: str) -> str:
         if not href or href.startswith(("#", "/")) or SCHEME.match(href):
@@ -249,8 +251,10 @@ def link_resolver(page_url: str, article_url: Callable[[str], str | None]) -> Ca
         path = urllib.parse.unquote(parts.path)
         if path.endswith(".md"):
             url = article_url(posixpath.basename(path)[: -len(".md")])
-            if url:
-                return url + (f"#{parts.fragment}" if parts.fragment else "")
+        else:
+            url = file_url(path) if path else None
+        if url:
+            return url + (f"#{parts.fragment}" if parts.fragment else "")
         return href
 
     return resolve
