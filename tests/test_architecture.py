@@ -1,4 +1,5 @@
-"""The layering contract (import-linter), the lint rules and the example CI workflow are part of the suite."""
+"""The layering contract (import-linter), the lint rules, the types and the example CI workflow are part of the
+suite."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def test_stages_import_only_downwards() -> None:
 
 def test_ruff_is_clean() -> None:
     result = _run(str(BIN / "ruff"), "check", "src", "tests", "bench")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    """The types the stages hand each other hold (`[tool.mypy]` in pyproject.toml: src/wikigen)."""
+    result = _run(str(BIN / "mypy"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

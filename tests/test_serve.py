@@ -289,6 +289,16 @@ def test_bibliography_and_config_are_watched(server: DevServer, site: Path) -> N
     assert [d["code"] for d in status["diagnostics"]] == ["C002"]
 
 
+def test_an_edited_netlify_toml_is_served_after_the_next_build(server: DevServer, site: Path) -> None:
+    assert _get(server.url)[1]["Content-Security-Policy"] == DEFAULT_CSP  # the site has none yet
+    built = _status(server)["build"]
+    (site / "netlify.toml").write_text('[[headers]]\n  for = "/*"\n  [headers.values]\n'
+                                       '    Content-Security-Policy = "default-src \'self\'; frame-src \'none\'"\n',
+                                       encoding="utf-8")
+    _wait(server, lambda s: s["build"] > built and not s["building"])
+    assert _get(server.url)[1]["Content-Security-Policy"] == "default-src 'self'; frame-src 'none'"
+
+
 def test_build_failures_keep_the_server_running(server: DevServer, site: Path, monkeypatch) -> None:
     def broken(self, pages, *rest) -> Iterator[OutputFile]:
         raise RuntimeError("theme exploded")

@@ -48,7 +48,16 @@ from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
-from wikigen.write import OutputError, link_files, prune, record, staged, write_files
+from wikigen.write import (
+    files_under,
+    link_files,
+    output_folder,
+    output_stats,
+    prune,
+    staged,
+    walk,
+    write_files,
+)
 
 MANIFEST = "manifest"
 STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
@@ -142,7 +151,7 @@ def _scorer_id(config: Config) -> str:
     the names, sizes and modification times of the model's files (hashing a model's bytes would cost seconds)."""
     files = []
     if config.support_model:
-        for name, entry in sorted(_walk(config.root / config.support_model)):
+        for name, entry in sorted(walk(config.root / config.support_model)):
             info = entry.stat()
             files.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}")
     return caching.key(support.VERSION, config.support_model, *files)
@@ -199,7 +208,7 @@ def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
 
 def _check(
     sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
-) -> tuple[CheckedSite, dict[str, str]]:
+) -> tuple[CheckedSite, dict[str, str], set[str]]:
     """Check every article, from the cache where its check still holds, else in worker processes from its parsed
     document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
     tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.
@@ -324,45 +333,9 @@ class BuildResult:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
-def output_folder(config: Config) -> Path:
-    output = config.path("output")
-    if not output.is_relative_to(config.root) and not config.allow_output_outside_root:
-        raise OutputError(
-            f"output folder {output} is outside the site root; set allow_output_outside_root = true to allow it"
-        )
-    if output == config.root or config.root.is_relative_to(output):
-        raise OutputError(f"output folder {output} would replace the site itself")
-    if output.is_symlink() or (output.exists() and not output.is_dir()):
-        raise OutputError(f"output {output} exists and is not a folder; a build would replace it")
-    for name in ("content", "theme", "bibliography", "evidence", "cache"):
-        guarded = config.path(name)
-        if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
-            raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
-    return output
-
-
-def _walk(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
-    """(path relative to `folder`, entry) of everything under it but folders, links not followed: os.scandir,
-    as pathlib's rglob is several times slower over a large output."""
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path, f"{prefix}{entry.name}/")
-            else:
-                yield prefix + entry.name, entry
-
-
 def _index_files(output: Path) -> list[str]:
     """The previous search index's files, relative to the output folder (none when it has none)."""
-    index = output / INDEX_FOLDER
-    if index.is_symlink():
-        return []
-    return sorted(f"{INDEX_FOLDER}/{name}" for name, entry in _walk(index) if entry.is_file(follow_symlinks=False))
-
-
-def _output_stats(output: Path) -> dict[str, tuple[int, int]]:
-    """The `record` of everything under `output` but folders (a link planted there counts too: it must go)."""
-    return {name: record(entry.stat(follow_symlinks=False)) for name, entry in _walk(output)}
+    return files_under(output, INDEX_FOLDER)
 
 
 # ---------------------------------------------------------------- work spread over processes
@@ -450,7 +423,7 @@ def _search_index(
     index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare, stop)
     for shard, (site, bundle) in zip(todo, jobs, strict=True):
         shutil.rmtree(site)
-        files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in _walk(bundle)))
+        files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in walk(bundle)))
         bundles[shard.name] = Bundle(shard.key, files, page_ids(bundle))
     ids = dict(pair for shard in shards for pair in bundles[shard.name].ids)
     placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, renderer.sort_orders()))
@@ -520,7 +493,7 @@ def build(
         previous = {}
     # What the last build left in the output, and what is there now: a file is carried over only when the two
     # agree (size and mtime), so an output edited by hand is rebuilt.
-    left, found = previous.get("stats", {}), _output_stats(output)
+    left, found = previous.get("stats", {}), output_stats(output)
 
     def intact(path: str) -> bool:
         return path in found and found[path] == left.get(path)

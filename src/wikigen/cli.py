@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
 import os
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import cast
 
 from wikigen import editorial
 from wikigen.build import build, gather
@@ -68,7 +70,7 @@ def _excerpts(root: Path) -> editorial.Excerpt:
         lines = files.get(path)
         if lines is None:
             try:
-                lines = files[path] = (root / path).read_bytes().split(b"\n")
+                lines = files[path] = list((root / path).read_bytes().split(b"\n"))
             except OSError:
                 lines = files[path] = []
         if not 0 < pos.line <= len(lines):
@@ -184,7 +186,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     from wikigen.review import ReviewError, review
 
     root = _root(args.root)
-    (path,) = _selected(root, [args.path])
+    (path,) = _selected(root, [args.path]) or []
     try:
         recorded = review(root, path, args.by, args.date)
     except ReviewError as exc:
@@ -251,7 +253,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 must not crash the report
         with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="backslashreplace")
+            cast(io.TextIOWrapper, stream).reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     # A build holds millions of long-lived objects (the site, its checks, the manifest): at the default
     # threshold the cyclic GC rescanned them all a few times a build, 10% of a one-article edit at 10,000

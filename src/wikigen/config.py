@@ -151,7 +151,7 @@ def _style_problem(csl: str, root: Path) -> str | None:
         return f"`csl` style `{csl}` is not an independent CSL style with a bibliography (a dependent style " \
                "only points to another: name that one)"
     defined = {m.get("name") for m in tree.iter("{http://purl.org/net/xbiblio/csl}macro")}
-    if missing := sorted({e.get("macro") for e in tree.iter() if e.get("macro")} - defined):
+    if missing := sorted({name for e in tree.iter() if (name := e.get("macro"))} - defined):
         # pandoc prints nothing where an undefined macro stands: a title or an author would vanish silently
         return f"`csl` style `{csl}` calls undefined macros: {', '.join(missing)}"
     return None
@@ -198,9 +198,9 @@ def _coerce(name: str, value: Any, hint: Any = None) -> tuple[Any, str | None]:
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return (value, None) if ok else (None, "a whole number >= 0")
     if name == "required_tiers":
-        ok = isinstance(value, list) and value and all(v in TIERS for v in value)
+        ok = isinstance(value, list) and bool(value) and all(v in TIERS for v in value)
         return (tuple(value), None) if ok else (None, f"a non-empty list of tiers ({', '.join(TIERS)})")
-    ok = isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)
+    ok = isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)
     return (tuple(value), None) if ok else (None, "a non-empty list of strings")
 
 
@@ -305,7 +305,7 @@ def load_config(root: Path) -> LoadedConfig:
     if not isinstance(table, dict):
         return LoadedConfig(Config(root=root), (ConfigProblem(1, 1, "C002", "[tool.wikigen] must be a table"),))
     values: dict[str, Any] = {}
-    problems = []
+    problems: list[ConfigProblem] = []
     for key, value in table.items():
         line, col = _line_of(text, key)
         if key == "aliases":

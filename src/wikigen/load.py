@@ -98,6 +98,7 @@ def read_source(
     """Decode one file; a problem becomes a diagnostic, never an exception."""
     rel = _rel(config, path)
     problem = None
+    raw = b""
     if message := _name_problem(rel) or (article and _slug_problem(path)):
         rel, problem = _printable(rel), (1, 1, "E006", message)
     elif message := _outside(config.root, path, in_real_folder):
@@ -105,11 +106,12 @@ def read_source(
     else:
         try:
             info = path.stat()
-            raw = path.read_bytes() if info.st_size <= MAX_BYTES else None
+            if info.st_size > MAX_BYTES:
+                problem = (1, 1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+            else:
+                raw = path.read_bytes()
         except OSError as exc:
-            raw, problem = b"", (1, 1, "E001", f"cannot be read: {exc.strerror or exc}")
-        if raw is None:
-            raw, problem = b"", (1, 1, "E001", f"is larger than {MAX_BYTES // 1024 // 1024} MB; split it")
+            problem = (1, 1, "E001", f"cannot be read: {exc.strerror or exc}")
     if problem:
         line, column, code, message = problem
         return SourceFile(rel, None, ""), Diagnostic(rel, line, column, code, Severity.ERROR, f"file {message}")

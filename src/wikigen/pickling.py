@@ -42,7 +42,7 @@ def _pickle_as_tuples(cls: type) -> None:
         for name, value in zip(names, state, strict=True):
             object.__setattr__(self, name, value)
 
-    cls.__getstate__ = getstate  # type: ignore[attr-defined]
+    cls.__getstate__ = getstate  # type: ignore[method-assign,assignment]
     cls.__setstate__ = setstate  # type: ignore[attr-defined]
 
 

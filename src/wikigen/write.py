@@ -19,6 +19,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import os
 import shutil
 import stat
@@ -27,6 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from wikigen.config import Config
 from wikigen.model import OutputFile
 
 
@@ -100,7 +102,7 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
                 continue
         origin, target = source / path, folder / path
         try:
-            _place(target, folder, lambda path, origin=origin: os.link(origin, path))
+            _place(target, folder, functools.partial(os.link, origin))
         except OSError:  # no hard links here (another file system): copy
             _remove(target)
             _make_parents(target, folder)
@@ -110,6 +112,46 @@ def link_files(source: Path, folder: Path, paths: Iterable[str]) -> None:
 def record(info: os.stat_result) -> tuple[int, int]:
     """What a build records of each output file, and compares with next time: its size and modification time."""
     return info.st_size, info.st_mtime_ns
+
+
+def output_folder(config: Config) -> Path:
+    output = config.path("output")
+    if not output.is_relative_to(config.root) and not config.allow_output_outside_root:
+        raise OutputError(
+            f"output folder {output} is outside the site root; set allow_output_outside_root = true to allow it"
+        )
+    if output == config.root or config.root.is_relative_to(output):
+        raise OutputError(f"output folder {output} would replace the site itself")
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise OutputError(f"output {output} exists and is not a folder; a build would replace it")
+    for name in ("content", "theme", "bibliography", "evidence", "cache"):
+        guarded = config.path(name)
+        if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
+            raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
+    return output
+
+
+def walk(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to `folder`, entry) of everything under it but folders, links not followed: os.scandir,
+    as pathlib's rglob is several times slower over a large output."""
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from walk(entry.path, f"{prefix}{entry.name}/")
+            else:
+                yield prefix + entry.name, entry
+
+
+def output_stats(output: Path) -> dict[str, tuple[int, int]]:
+    """The `record` of everything under `output` but folders (a link planted there counts too: it must go)."""
+    return {name: record(entry.stat(follow_symlinks=False)) for name, entry in walk(output)}
+
+
+def files_under(output: Path, folder: str) -> list[str]:
+    """The files under `output/folder`, relative to `output` (none when it is missing or a link)."""
+    if (output / folder).is_symlink():
+        return []
+    return sorted(f"{folder}/{name}" for name, entry in walk(output / folder) if entry.is_file(follow_symlinks=False))
 
 
 def prune(folder: Path, keep: set[str]) -> dict[str, tuple[int, int]]:

@@ -51,8 +51,8 @@ class EntailmentModel:
     def entailment(self, premise: str, hypothesis: str) -> float:
         """The model's probability that `premise` entails `hypothesis`."""
         encoded = self.tokenizer.encode(premise, hypothesis)
-        feeds = {"input_ids": encoded.ids, "attention_mask": encoded.attention_mask, "token_type_ids": encoded.type_ids}
-        feeds = {name: np.array([value], dtype=np.int64) for name, value in feeds.items() if name in self.inputs}
+        ids = {"input_ids": encoded.ids, "attention_mask": encoded.attention_mask, "token_type_ids": encoded.type_ids}
+        feeds = {name: np.array([value], dtype=np.int64) for name, value in ids.items() if name in self.inputs}
         logits = self.session.run(None, feeds)[0][0].astype(np.float64)
         if len(logits) == 1:  # one logit: a binary checker's log-odds of "supported"
             return float(1 / (1 + np.exp(-logits[0])))

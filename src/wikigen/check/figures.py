@@ -58,15 +58,15 @@ def _sections(document: Document) -> list[tuple[str, int, Pos, list[Sentence]]]:
     """(heading, level, position, units) of each section: the text before the first heading (if any, or if
     there is no heading), then each heading down to the next heading of its level or above."""
     units = document.sentences
-    headings = [h for h in document.headings if h.pos is not None]
-    found = []
-    lead = [s for s in units if not headings or s.pos.line < headings[0].pos.line]
+    headings = [(h, h.pos) for h in document.headings if h.pos is not None]
+    found: list[tuple[str, int, Pos, list[Sentence]]] = []
+    lead = [s for s in units if not headings or s.pos.line < headings[0][1].line]
     if lead or not headings:
         found.append(("", 0, Pos(1, 1), lead))
-    for index, heading in enumerate(headings):
-        end = next((h.pos.line for h in headings[index + 1 :] if h.level <= heading.level), None)
-        inside = [s for s in units if s.pos.line > heading.pos.line and (end is None or s.pos.line < end)]
-        found.append((heading.text, heading.level, heading.pos, inside))
+    for index, (heading, pos) in enumerate(headings):
+        end = next((p.line for h, p in headings[index + 1 :] if h.level <= heading.level), None)
+        inside = [s for s in units if s.pos.line > pos.line and (end is None or s.pos.line < end)]
+        found.append((heading.text, heading.level, pos, inside))
     return found
 
 
@@ -104,6 +104,7 @@ def thresholds(
         problems.append(Diagnostic(path, pos.line, pos.column, code, Severity.ERROR, message))
 
     rule = config.for_type(meta.type)
+    assert rule.min_sourced_share is not None and rule.max_llm_share is not None  # for_type fills every field
     scope = f"for type `{meta.type}`" if meta.type in dict(config.by_type) else "site-wide"
     start = Pos(1, 1)
     if counts.sentences:

@@ -9,6 +9,7 @@ import os
 import re
 import urllib.parse
 from pathlib import PurePosixPath
+from typing import Any
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -56,7 +57,7 @@ def depth_plugin(md: MarkdownIt) -> None:
                 state.env["too_deep"] = line
         tokenize(state, start, end)
 
-    md.block.tokenize = guarded
+    md.block.tokenize = guarded  # type: ignore[method-assign,assignment]
 
 
 @functools.cache
@@ -174,7 +175,7 @@ def parse_document(source: SourceFile) -> Document:
     # The lead first: its sources are the first the page shows, so they get the first numbers.
     prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
     caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
-    env = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
+    env: dict[str, Any] = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
            "stray": stray, "doubts": doubts}
     try:
         tokens = md.parse(parts.body, env)

@@ -320,9 +320,10 @@ class _Parser:
         line = self.lines[start_line] if 0 <= start_line < len(self.lines) else ""
         return Pos(start_line + 1, line.find(text) + 1 or 1)
 
-    def block_pos(self, start_line: int, raw: str) -> Pos:
-        """The block's `@` (raw starts there; a block can follow another on its line)."""
-        return self.at(start_line, raw.split("\n", 1)[0])
+    def block_pos(self, start_line: int | None, raw: str | None) -> Pos:
+        """The block's `@` (raw starts there; a block can follow another on its line). bibtexparser sets both
+        on every block it splits off."""
+        return self.at(start_line or 0, (raw or "").split("\n", 1)[0])
 
     def report(self, pos: Pos, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
         self.diagnostics.append(Diagnostic(self.path, pos.line, pos.column, code, severity, message))
@@ -398,7 +399,7 @@ class _Parser:
         pos = self.block_pos(block.start_line, block.raw)
         key = block.key
         if not key or (bad := _BAD_KEY_CHAR.search(key)):
-            what = "it has no key" if not key else f"its key `{key}` contains {bad.group()!r}"
+            what = f"its key `{key}` contains {bad.group()!r}" if key and bad else "it has no key"
             self.report(pos, "B001", f"cannot parse entry: {what}; write `@{block.entry_type}{{key, ...`")
             return
         if not self.admit(key, pos, "entries"):

@@ -19,11 +19,11 @@ MAX_FRONT_MATTER = 256 * 1024
 MAX_DEPTH = 32
 
 
-class _Constructors:
+class _Constructors(yaml.constructor.SafeConstructor):
     """Safe constructors that keep dates as written (the schema checks them, at the field's own line) and turn
     numbers too long for Python into a positioned error instead of a bare ValueError."""
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:  # type: ignore[override]
         return str(self.construct_scalar(node))
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
@@ -39,11 +39,14 @@ class _Loader(_Constructors, yaml.SafeLoader):
 
 
 # libyaml scans and parses about ten times faster; valid front matter gives the same data and marks.
-_FastLoader = type("_FastLoader", (_Constructors, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {})
+_FastLoader: type[_Constructors] = type(
+    "_FastLoader", (_Constructors, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {}
+)
 
 for _class in (_Loader, _FastLoader):
-    _class.add_constructor("tag:yaml.org,2002:timestamp", _Constructors.construct_yaml_timestamp)
-    _class.add_constructor("tag:yaml.org,2002:int", _Constructors.construct_yaml_int)
+    # the stubs type a constructor by one loader class; these serve two
+    _class.add_constructor("tag:yaml.org,2002:timestamp", _Constructors.construct_yaml_timestamp)  # type: ignore[type-var]
+    _class.add_constructor("tag:yaml.org,2002:int", _Constructors.construct_yaml_int)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -144,7 +145,7 @@ def _boundaries(text: str, marker_offsets: list[int], doubts: list[tuple[int, in
         elif ends_sentence(text, cuts[-1], offset):
             cuts.append(offset)
     cuts.append(len(text))
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end in itertools.pairwise(cuts):
         if end > start:
             found: list[tuple[int, int]] = []
@@ -291,7 +292,7 @@ def _piece(child: Token, content: str) -> Token:
                  child.markup, child.info, child.meta, child.block, child.hidden)
 
 
-def _unit_token(kind: str, nesting: int, unit: Sentence) -> Token:
+def _unit_token(kind: str, nesting: Literal[-1, 0, 1], unit: Sentence) -> Token:
     token = Token(kind, "span", nesting)
     token.meta = {"unit": unit}
     return token
@@ -329,7 +330,7 @@ class _Annotator:
             start, index, _ = pieces[bisect.bisect_left(starts, at) - 1 if end else bisect.bisect_right(starts, at) - 1]
             return (index, at - start) if children[index].type == "text" else (index, None if end else 0)
 
-        units = []
+        units: list[list[Any]] = []
         for start, end in spans:
             child, inner = position(start, False)
             where = locate(offsets[child] + (inner or 0))
@@ -368,10 +369,10 @@ class _Annotator:
         for index, child in enumerate(children):
             depth += child.type == "link_open"
             depth -= child.type == "link_close"
-            if depth or child.type == "citation" or not (child.type == "text" and _WORD.search(child.content)):
+            if depth or child.type == "citation" or child.type != "text" or not (word := _WORD.search(child.content)):
                 continue
             locate = _Located(token.content, token.map[0] if token.map else 0, self.lines, self.line_offset)
-            at = _child_offsets(token.content, children)[index] + _WORD.search(child.content).start()
+            at = _child_offsets(token.content, children)[index] + word.start()
             self.env.setdefault("exempt_claims", []).append((locate(at), _display(_flatten(children)[0])))
             break
         _freeze_groups(children, _nowhere)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -28,7 +28,7 @@ from markupsafe import Markup
 from wikigen import editorial
 from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
-from wikigen.model import Article, CheckedSite, OutputFile
+from wikigen.model import Article, CheckedSite, Meta, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
@@ -149,10 +149,17 @@ class ProvenanceRow(NamedTuple):
 
 
 _VIEWS = (Summary, ArticleLink, ProvenanceRow)  # what listing pages show of an article
+_View = TypeVar("_View", Summary, ArticleLink, ProvenanceRow)
 _DIGEST = operator.attrgetter("digest")
 
 
-def _view(kind: type[Summary] | type[ArticleLink], *fields: object) -> Summary | ArticleLink:
+def _meta(article: Article) -> Meta:
+    """The front matter of an article of a rendered site: checked, so never missing."""
+    assert article.meta is not None
+    return article.meta
+
+
+def _view(kind: Callable[..., _View], *fields: object) -> _View:
     """A view with the digest of its fields: listing pages show each article many times over, and pickling
     each view in full for the pages' keys would dominate their cost."""
     return kind(*fields, hashlib.blake2b(pickle.dumps(fields), digest_size=8).digest())
@@ -324,8 +331,7 @@ class SiteRenderer:
         return found
 
     def _summary(self, article: Article) -> Summary:
-        meta = article.meta
-        assert meta is not None
+        meta = _meta(article)
         counts = article.counts
         return _view(Summary, article.slug, self.article_url(article.slug), meta.title, meta.summary, meta.type,
                      percent(counts.sourced, counts.sentences), counts.sentences)
@@ -375,7 +381,8 @@ class SiteRenderer:
         taxonomy, references = self.taxonomies, self._reference_inputs
         cited = "".join([references[k] for k in article.cited if k in references])  # digests of one length
         rest = (
-            [(s, self.by_slug[s].meta.title, self.by_slug[s].meta.summary) for s in meta.see_also if s in self.by_slug],
+            [(s, see.title, see.summary)
+             for s in meta.see_also if s in self.by_slug and (see := _meta(self.by_slug[s]))],
             [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
             [taxonomy["populations"].url(p) for p in meta.populations],
             [taxonomy["problems"].url(p) for p in meta.problems],
@@ -439,9 +446,9 @@ class SiteRenderer:
         taxonomy = self.taxonomies
         apa, bibtex = self._citation_self(article, url)
         see_also = [
-            {"title": self.by_slug[s].meta.title, "url": self.article_url(s), "summary": self.by_slug[s].meta.summary}
+            {"title": see.title, "url": self.article_url(s), "summary": see.summary}
             for s in meta.see_also
-            if s in self.by_slug and self.by_slug[s].meta
+            if s in self.by_slug and (see := self.by_slug[s].meta)
         ]
         return self._text(
             path,
@@ -499,8 +506,8 @@ class SiteRenderer:
         fixed pages."""
         totals = self.totals()
         groups = []
-        for kind in (*self.config.types, *sorted({a.meta.type for a in self.articles} - set(self.config.types))):
-            members = [self.summary(a) for a in self.articles if a.meta.type == kind]
+        for kind in (*self.config.types, *sorted({_meta(a).type for a in self.articles} - set(self.config.types))):
+            members = [self.summary(a) for a in self.articles if _meta(a).type == kind]
             if members:
                 groups.append({"type": kind, "url": self.taxonomies["types"].url(kind), "articles": members})
         pages = [
@@ -563,7 +570,7 @@ class SiteRenderer:
             "llm_pct": percent(llm, sentences),
             "sources": len(self.references),
             "tiers": dict(sorted(tiers.items())),
-            "models": sorted({a.meta.provenance.model for a in self.articles if a.meta.provenance.model}),
+            "models": sorted({m for a in self.articles if (m := _meta(a).provenance.model)}),
         }
 
     def _dashboard(self) -> Listing:

@@ -117,7 +117,7 @@ class LinkChecker:
             if broken.keys().isdisjoint(hrefs) and relative.isdisjoint(hrefs):
                 continue
             for href in hrefs:
-                problem = broken.get(href) or (href in relative and self._problem(page, href, targets))
+                problem = broken.get(href) or (self._problem(page, href, targets) if href in relative else None)
                 if problem:
                     message = f"broken internal link `{href}` on {page_url(page)}: {problem}"
                     found.append(Diagnostic(source, 1, 1, "R001", Severity.ERROR, message))

@@ -212,7 +212,7 @@ def parse_date(value: str) -> dict | None:
     `2009~`) as CSL date-parts; anything else (`in press`) as a literal, None when blank."""
     if not value.strip():
         return None
-    ends = []
+    ends: list[list[int]] = []
     for end in value.strip().split("/"):
         match = _DATE.fullmatch(end.strip().rstrip("?~%"))
         if not match or not (ends or end.strip()):
@@ -475,7 +475,7 @@ def sanitise(raw: str) -> str:
 def _links(entry: Entry, csl: dict) -> list[tuple[str, tuple[str, ...]]]:
     """Each identifier's address and the texts a style may print it as (the first is printed when none is)."""
     ids = entry.identifiers
-    links = []
+    links: list[tuple[str, tuple[str, ...]]] = []
     if doi := ids.get("doi"):
         url = "https://doi.org/" + doi
         links.append((url, (url, f"doi:{doi}", f"doi: {doi}", f"http://dx.doi.org/{doi}", f"https://dx.doi.org/{doi}")))

@@ -96,7 +96,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         host = (self.headers.get("Host") or "").strip()
         if not _HOST.fullmatch(host):  # it goes into the policy: nothing but a host and a port
-            name, port = self.server.server_address[:2]
+            name, port = str(self.server.server_address[0]), self.server.server_address[1]
             host = f"[{name}]:{port}" if ":" in str(name) else f"{name}:{port}"
         return for_dev(headers_for(self.snapshot.headers, path), f"http://{host}", PREFIX)
 

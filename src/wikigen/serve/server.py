@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wikigen.build import BuildResult, build, output_folder, preview, site_renderer
+from wikigen.build import BuildResult, build, preview, site_renderer
 from wikigen.config import load_config
 from wikigen.index import SearchIndexError
 from wikigen.model import Diagnostic
@@ -26,7 +26,7 @@ from wikigen.serve.handler import Board, HTTPServer
 from wikigen.serve.headers import site_rules
 from wikigen.serve.session import Outcome, Session, Status
 from wikigen.serve.watch import Watcher, stamps
-from wikigen.write import OutputError
+from wikigen.write import OutputError, output_folder
 
 
 class DevServer:
@@ -51,7 +51,7 @@ class DevServer:
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
+        host, port = str(self.httpd.server_address[0]), self.httpd.server_address[1]
         shown = f"[{host}]" if ":" in str(host) else host
         return f"http://{shown}:{port}/"
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import watchfiles
 
-from wikigen.build import output_folder
 from wikigen.config import load_config
 from wikigen.load import stamp
 from wikigen.serve.changes import Change, ChangeKind, Layout, detect_change_kind
+from wikigen.write import output_folder
 
 WATCH_TIMEOUT_MS = 400  # how often the watchers look at the stop flag and re-read the configuration
 ARM_SECONDS = 5.0  # at most this long for the watchers to start watching
