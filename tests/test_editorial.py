@@ -38,11 +38,13 @@ def test_text_report_worst_first_with_llm_sentences(site: Path, capsys: pytest.C
     assert lines[0] == ("3 articles, 13 sentences: 8 sourced (61.5%), 3 LLM (23.1%), 0 unmarked, 2 [@todo]; 1 draft; "
                         "0 clinically reviewed, 0 edited since review, 3 not reviewed")
     assert lines[3] == "content/weak.md  therapy  40% sourced, 60% LLM, 0 unmarked, of 5 sentences"  # the summary too
-    assert lines[4] == ("    sources: 1 T1, 0 T2, 1 T3, 0 untiered · 1 exempt block · generated 2026-02-03 · "
+    assert lines[4] == ("    sources: 1 T1, 0 T2, 1 T3, 0 untiered · evidence: 0 quoted, 0 supported, 0 unsupported, "
+                        "2 not checkable · 1 exempt block · generated 2026-02-03 · "
                         "Not yet clinically reviewed")
     assert lines[5] == "    sections: (before the first heading) 0% of 2 · Evidence Base 66.7% of 3"
     assert lines[6] == "content/draft.md  theory  50% sourced, 0% LLM, 0 unmarked, of 4 sentences"
-    assert lines[7].startswith("    sources: 1 T1, 0 T2, 0 T3, 0 untiered · 0 exempt blocks · draft · 2 [@todo] · ")
+    assert lines[7].startswith("    sources: 1 T1, 0 T2, 0 T3, 0 untiered · evidence: 0 quoted, 0 supported, "
+                               "0 unsupported, 2 not checkable · 0 exempt blocks · draft · 2 [@todo] · ")
     assert lines[9].startswith("content/strong.md  theory  100% sourced")
     assert lines[-4:] == ["Sentences still tagged [@llm] (3):", "content/weak.md:3:10: S [@llm].",
                           "content/weak.md:7:1: Lead claim [@llm].",
@@ -68,6 +70,7 @@ def test_json_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
                                      {"line": 11, "column": 11, "text": "Two [@llm]. Three [@w]."}]
     assert weak["review"] == {"status": "unreviewed", "by": None, "date": None, "text": "Not yet clinically reviewed"}
     assert (weak["exempt_blocks"], weak["generated"], strong["generated"]) == (1, "2026-02-03", None)
+    assert weak["evidence"] == {"quotes": 0, "quoted": 0, "supported": 0, "unsupported": 0, "not_checkable": 2}
 
 
 def test_csv_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -153,6 +153,8 @@ def _json_row(row: Row, excerpt: Excerpt | None) -> dict:
             for s in row.sections
         ],
         "sources": dict(row.tiers),
+        "evidence": {"quotes": c.quotes, "quoted": c.quoted, "supported": c.supported, "unsupported": c.unsupported,
+                     "not_checkable": c.not_checkable},
         "exempt_blocks": row.exempt_blocks, "draft": row.draft,
         "generated": row.generated,
         "review": {"status": row.review.value, "by": row.reviewed_by, "date": row.reviewed_date,
@@ -211,7 +213,9 @@ def as_text(found: Sequence[Row], excerpt: Excerpt | None = None) -> str:
     for r in found:
         c = r.counts
         sources = ", ".join(f"{n} {tier}" for tier, n in r.tiers)
-        extra = [f"sources: {sources}", f"{r.exempt_blocks} exempt block{'s' * (r.exempt_blocks != 1)}"]
+        extra = [f"sources: {sources}", f"evidence: {c.quoted} quoted, {c.supported} supported, {c.unsupported} "
+                 f"unsupported, {c.not_checkable} not checkable",
+                 f"{r.exempt_blocks} exempt block{'s' * (r.exempt_blocks != 1)}"]
         if r.draft:
             extra.append("draft")
         if r.todo:
