@@ -341,7 +341,7 @@ class SiteRenderer:
         assert meta is not None
         generated = meta.provenance.generated
         # The page's own reference has one fixed shape (the site as author, a date, a version, the URL), so it is
-        # written here in the APA form citeproc gives such a web page: citeproc costs 17 ms an article.
+        # written here in the APA form a CSL processor gives such a web page, without a pandoc run per article.
         date = "n.d."
         if generated:
             day = dt.date.fromisoformat(generated)
