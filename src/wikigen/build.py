@@ -27,7 +27,7 @@ from wikigen.check import check_document, check_site, support
 from wikigen.check.evidence import Scorer, stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
-from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
+from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan, shard_pages
 from wikigen.load import SETTLED_NS, load_sources, read_source
 from wikigen.model import (
     Article,
@@ -401,7 +401,7 @@ def _search_index(
     Returns the bundles and every file placed. Runs beside the listing pages (`_alongside`): it touches only
     `pagefind/` and the shards' folders in the staging folder."""
     config = renderer.config
-    shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
+    shards = plan({article_path(slug): key for slug, key in keys.items()}, shard_pages(len(keys), config))
     bundles: dict[str, Bundle] = {}
     todo = []
     for shard in shards:
