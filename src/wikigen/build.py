@@ -45,7 +45,7 @@ from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.pickling import no_gc
 from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
-from wikigen.render.body import Body, article_path, render_body
+from wikigen.render.body import Body, bucketed, render_body
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
@@ -137,7 +137,8 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             store.put(memo_name, used)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
-            store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
+            store.put(_body_name(names[source.path]),
+                      render_body(article, config, slugs, keys, bucketed(len(slugs), config)))
         results.append((result, same))
     return results
 
@@ -401,7 +402,7 @@ def _search_index(
     Returns the bundles and every file placed. Runs beside the listing pages (`_alongside`): it touches only
     `pagefind/` and the shards' folders in the staging folder."""
     config = renderer.config
-    shards = plan({article_path(slug): key for slug, key in keys.items()}, shard_pages(len(keys), config))
+    shards = plan({renderer.article_path(slug): key for slug, key in keys.items()}, shard_pages(len(keys), config))
     bundles: dict[str, Bundle] = {}
     todo = []
     for shard in shards:
@@ -563,7 +564,7 @@ def build(
         "diagnostics": site.diagnostics,
         "articles": len(site.articles),
         "stats": stats,  # of the staging folder, now the output (renaming changes no file's size or time)
-        "pages": {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles},
+        "pages": {a.slug: (keys[a.slug], by_path[renderer.article_path(a.slug)]) for a in renderer.articles},
         "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
         "listings": renderer.listed,
         "bundles": bundles,
@@ -605,6 +606,6 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
             return None
         if not set(article.cited) <= renderer.references.keys():
             return None  # a newly cited source is formatted by the build
-        page = renderer.render_article(article, render_body(article, config, slugs, keys))
+        page = renderer.render_article(article, render_body(article, config, slugs, keys, renderer.buckets))
         pages[page.path] = page.content or b""
     return pages

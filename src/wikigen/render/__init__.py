@@ -29,7 +29,16 @@ from wikigen import editorial
 from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Meta, OutputFile
-from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
+from wikigen.render.body import (
+    Body,
+    article_path,
+    article_url,
+    bucketed,
+    citation_numbers,
+    media_url,
+    redirects,
+    render_body,
+)
 from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
@@ -236,6 +245,7 @@ class SiteRenderer:
         self.articles = tuple(sorted((a for a in site.articles if a.meta is not None and (drafts or not a.meta.draft)),
                                      key=article_sort_key))
         self.by_slug = {a.slug: a for a in self.articles}
+        self.buckets = bucketed(len(site.articles), self.config)
         self.slugs_digest = hashlib.sha256("\0".join(sorted(self.by_slug)).encode()).hexdigest()
         self.env = environment(self.config)
         self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
@@ -288,7 +298,11 @@ class SiteRenderer:
             anchors[key] = anchor
         return anchors
 
-    article_url = staticmethod(article_url)
+    def article_path(self, slug: str) -> str:
+        return article_path(slug, self.buckets)
+
+    def article_url(self, slug: str) -> str:
+        return article_url(slug, self.buckets)
 
     def absolute(self, url: str) -> str:
         return self.base_url + url
@@ -398,11 +412,11 @@ class SiteRenderer:
 
     def body(self, article: Article) -> Body:
         """The article's Markdown rendered here, from its tokens: when the check did not render it."""
-        return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
+        return render_body(article, self.config, self.by_slug, self.site.bibliography.entries, self.buckets)
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
         self._article_media = dict(body.media)
-        path = article_path(article.slug)
+        path = self.article_path(article.slug)
         text = self._render_article(article, body, path)
         ids, hrefs = scan(text)
         media = tuple(sorted(self._article_media.items()))
@@ -621,7 +635,7 @@ class SiteRenderer:
     def sort_orders(self) -> dict[str, list[str]]:
         """For each way the search page sorts, the articles' URLs (as Pagefind records them) in ascending
         order, those without the value left out."""
-        urls = [page_url(article_path(a.slug)) for a in self.articles]  # in title order
+        urls = [page_url(self.article_path(a.slug)) for a in self.articles]  # in title order
         dated = sorted(((a.meta.provenance.generated, url) for a, url in zip(self.articles, urls, strict=True)
                         if a.meta and a.meta.provenance.generated), key=lambda pair: pair[0])  # ties: by title
         return {"title": urls, "date": [url for _, url in dated]}
@@ -656,6 +670,8 @@ class SiteRenderer:
                 urls.append((page_url(listing.path), self.build_date))
         yield self.sitemap(urls)
         yield self.robots()
+        if self.buckets:
+            yield self.file("_redirects", redirects(self.by_slug))
         for path, source in self.static.items():
             yield self.file(path, source.read_bytes())
         for path, source in sorted(self.media.items()):
