@@ -23,6 +23,7 @@ from wikigen.serve import DevServer
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
+OLD_LINK = "The [theory itself](/articles/achievement-goal-theory/#core-principles) frames these goals [@llm]."
 NETLIFY_LIMIT = 54_000  # files in one folder of a deploy (Netlify's "Site deploys" docs)
 
 
@@ -54,6 +55,8 @@ def folder_sizes(folder: Path) -> dict[str, int]:
 def bucketed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample wiki with bucketing from 2 articles (it has 4), its search index in 2-page shards."""
     site = copy_sample(tmp_path_factory.mktemp("buckets") / "site", "article_buckets_from = 2\nsearch_shard_pages = 2")
+    article = site / "content" / "mastery-approach-goals.md"  # a link written to an old URL, as before bucketing
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{OLD_LINK}\n", encoding="utf-8")
     assert build(site).published
     return site
 
@@ -92,6 +95,11 @@ def test_links_sitemap_and_search_point_at_the_bucketed_pages(bucketed_site: Pat
     order = json.loads((public / "pagefind" / "order.json").read_bytes())
     ids = {pid for name in shards for _, pid in page_ids(public / "pagefind" / name)}
     assert order["title"] and set(order["title"]) <= ids
+
+
+def test_a_link_written_to_an_old_url_goes_to_the_bucket(bucketed_site: Path) -> None:
+    page = (bucketed_site / "public" / article_path("mastery-approach-goals", True)).read_text(encoding="utf-8")
+    assert f'href="/articles/{bucket("achievement-goal-theory")}/achievement-goal-theory/#core-principles"' in page
 
 
 def test_redirects_send_every_old_url_to_its_page(bucketed_site: Path) -> None:

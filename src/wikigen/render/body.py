@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import urllib.parse
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -54,6 +55,22 @@ def article_path(slug: str, buckets: bool = False) -> str:
 def article_url(slug: str, buckets: bool = False) -> str:
     quoted = urllib.parse.quote(slug)
     return f"/articles/{bucket(slug)}/{quoted}/" if buckets else f"/articles/{quoted}/"
+
+
+_OLD_URL = re.compile(r"/articles/([^/?#]+)/?(?:index\.html)?((?:[?#].*)?)")
+
+
+def _to_buckets(resolve: Callable[[str], str], slugs: Collection[str]) -> Callable[[str], str]:
+    """`resolve`, with a link written to an article's unbucketed URL sent to its bucket: the page there is
+    gone (the redirect would answer, but the build's link check reads the output)."""
+
+    def resolved(href: str) -> str:
+        match = _OLD_URL.fullmatch(href)
+        if match and (slug := urllib.parse.unquote(match.group(1))) in slugs:
+            return article_url(slug, True) + match.group(2)
+        return resolve(href)
+
+    return resolved
 
 
 def redirects(slugs: Collection[str]) -> bytes:
@@ -104,14 +121,15 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         if sentence.inherited is not None:
             owners.setdefault(id(sentence.inherited), sentence.id)
     model = meta.provenance.model or "a language model"
+    resolve = link_resolver(article_url(article.slug, buckets),
+                            lambda s: article_url(s, buckets) if s in slugs else None,
+                            lambda path: media_url(config, posixpath.join(folder, path), media))
     context = ArticleContext(
         numbers=citation_numbers(article, keys),
         owners=owners,
         llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
         resolve_image=resolve_image,
-        resolve_link=link_resolver(article_url(article.slug, buckets),
-                                   lambda s: article_url(s, buckets) if s in slugs else None,
-                                   lambda path: media_url(config, posixpath.join(folder, path), media)),
+        resolve_link=_to_buckets(resolve, slugs) if buckets else resolve,
         aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
         # a closest sentence is shown only where it scored as support: a reader would take it for support
         matches={s.sentence: dict(s.best) for s in article.support if s.best and s.status is Support.SUPPORTED},
