@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import wikigen.build
+import wikigen.incremental
 import wikigen.load
 from wikigen.build import build, gather, preview, site_renderer
 from wikigen.cache import Cache
@@ -286,7 +287,7 @@ def test_the_cache_keeps_only_what_the_site_uses(site: Path) -> None:
     assert checked == partial - (built - checked) - {".tmp-killed"} and len(built - checked) == 3  # beta's old 3
     assert build(site, search=False).published
     assert len(_entries(site)) == len(built)  # and beta's new body: the site's size again
-    assert Cache(site / ".wikigen-cache", enabled=False).prune(set()) == 0
+    assert Cache(site / ".wikigen-cache", enabled=False).prune() == 0
 
 
 def test_checks_are_packed_in_one_entry_with_a_few_outside(
@@ -295,11 +296,11 @@ def test_checks_are_packed_in_one_entry_with_a_few_outside(
     """A site's checks are one cache entry; checks made since it was written are entries of their own until
     there are more than the slack, when the entry is rewritten and they go."""
     checks = Cache(site / ".wikigen-cache").get
-    monkeypatch.setattr(wikigen.build, "PACK_SLACK", 0)
+    monkeypatch.setattr(wikigen.incremental, "PACK_SLACK", 0)
     assert build(site, search=False).published
     packed = checks("checks")
     assert len(packed) == 2 and not any(checks(name) for name in packed)
-    monkeypatch.setattr(wikigen.build, "PACK_SLACK", 1)
+    monkeypatch.setattr(wikigen.incremental, "PACK_SLACK", 1)
     edit(site / "content" / "alpha-theory.md", "[@llm]", "[@llm]. A new sentence arrives [@llm]")
     assert build(site, search=False).published
     assert checks("checks") == packed  # one check outside: the entry stays as it was
@@ -369,7 +370,7 @@ def _settle(root: Path) -> None:
 def _forget_all_but_the_stamps(root: Path) -> None:
     shutil.rmtree(root / "public")
     for entry in (root / ".wikigen-cache").rglob("*"):
-        if entry.is_file() and entry.name != wikigen.build.STAMPS:
+        if entry.is_file() and entry.name != wikigen.incremental.STAMPS:
             entry.unlink()
 
 
