@@ -109,6 +109,17 @@ def test_a_bibliography_change_rerenders_exactly_the_citing_articles(site: Path,
     assert snapshot(site / "public") == cold(site, tmp_path)
 
 
+def test_a_note_on_a_source_rerenders_the_citing_articles(site: Path, tmp_path: Path) -> None:
+    """The source list shows an entry's note: a page's key covers every field of its references."""
+    build(site, search=False)
+    bibliography = site / "bibliography.bib"
+    edit(bibliography, "title   = {Only Cited by Beta},", "title   = {Only Cited by Beta},\n  note = {Read it twice},")
+    result = build(site, search=False)
+    assert (result.rendered, result.reused) == (1, 1)
+    assert "Read it twice" in (site / "public/articles/beta-concept/index.html").read_text(encoding="utf-8")
+    assert snapshot(site / "public") == cold(site, tmp_path)
+
+
 def test_a_figure_added_or_removed_is_checked_again(site: Path) -> None:
     """The cached check of an article holds only while the content folder's other files are as they were."""
     figure = site / "content" / "images" / "grid.svg"

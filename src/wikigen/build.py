@@ -454,10 +454,9 @@ def build(
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    digests = {s.path: s.digest for s in sources.articles}
-    keys = {a.slug: caching.key(design, digests[a.document.path], renderer.article_inputs(a))
+    keys = {a.slug: renderer.page_key(renderer.article_page(a, entries[a.document.path].body))
             for a in renderer.articles}
-    carried = incremental.carried_pages(previous, keys, intact)
+    carried = incremental.carried_pages(previous, design, keys, intact)
     kept = list(carried.values())
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
