@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wikigen.build import build, site_renderer
+from wikigen.build import SearchMode, build, site_renderer
 from wikigen.render import ArticlePage, Cited, SiteRenderer, article_context
 from wikigen.render.references import Reference
 
@@ -20,7 +20,7 @@ FIXTURE = Path(__file__).parent / "sites" / "render"
 def renderer(tmp_path_factory: pytest.TempPathFactory) -> SiteRenderer:
     root = tmp_path_factory.mktemp("keys") / "site"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("public", ".wikigen-cache"))
-    assert build(root, search=False).published
+    assert build(root, search=SearchMode.OFF).published
     found = site_renderer(root)
     assert found is not None
     return found

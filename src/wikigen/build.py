@@ -9,16 +9,14 @@ output instead of being rendered again. Each article is parsed once, in a worker
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import multiprocessing
 import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +27,8 @@ from wikigen.check.evidence import Scorer, stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.incremental import ArticleEntries, Manifest
-from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
+from wikigen.index import update as search_index
+from wikigen.index.update import SearchIndex, SearchMode
 from wikigen.load import load_sources, read_source
 from wikigen.model import (
     Article,
@@ -51,7 +50,6 @@ from wikigen.render.body import Body, article_path, render_body
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
-    files_under,
     link_files,
     output_folder,
     output_stats,
@@ -296,11 +294,6 @@ class BuildResult:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
-def _index_files(output: Path) -> list[str]:
-    """The previous search index's files, relative to the output folder (none when it has none)."""
-    return files_under(output, INDEX_FOLDER)
-
-
 # ---------------------------------------------------------------- work spread over processes
 
 def _spread(function: Callable, items: Sequence, config: Config, step: str, progress: Progress) -> list:
@@ -356,57 +349,29 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 
 def _search_index(
-    output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
-    intact: Callable[[str], bool], progress: Progress, stop: threading.Event,
-) -> tuple[dict[str, Bundle], list[str]]:
-    """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
-    output is `intact` is carried over, the others are indexed, each from a folder of its pages' search copies.
-    Returns the bundles and every file placed. Runs beside the listing pages (`_alongside`): it touches only
-    `pagefind/` and the shards' folders in the staging folder."""
-    config = renderer.config
-    shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
-    bundles: dict[str, Bundle] = {}
-    todo = []
-    for shard in shards:
-        old = previous.get(shard.name)
-        if old and old.key == shard.key and all(map(intact, old.files)):
-            link_files(output, staging, old.files)
-            bundles[shard.name] = old
-        else:
-            shutil.rmtree(staging / INDEX_FOLDER / shard.name, ignore_errors=True)  # the recycled folder's
-            todo.append(shard)
-    jobs = [(staging / f".shard-{s.name}.tmp", staging / INDEX_FOLDER / s.name) for s in todo]
-    pages = {site: shard.pages for (site, _), shard in zip(jobs, todo, strict=True)}
+    mode: SearchMode, output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str],
+    previous: Manifest | None, intact: Callable[[str], bool], progress: Progress,
+) -> SearchIndex:
+    """The search index as `mode` says: brought up to date (the shards whose pages changed indexed again, from
+    the pages' search copies), carried over as the last build left it, or none."""
+    bundles = previous.bundles if previous else {}
+    if mode is SearchMode.OFF:
+        return search_index.NONE
+    if mode is SearchMode.KEEP:
+        kept = search_index.kept(bundles, intact)
+        link_files(output, staging, kept.files)
+        return kept
 
-    def prepare(site: Path) -> None:
-        write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages[site]])
+    def prepare(site: Path, pages: Sequence[str]) -> None:
+        write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages])
 
-    progress("search index", 0, len(jobs))
-    workers = config.workers or os.cpu_count() or 1
-    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare, stop)
-    for shard, (site, bundle) in zip(todo, jobs, strict=True):
-        shutil.rmtree(site)
-        files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in walk(bundle)))
-        bundles[shard.name] = Bundle(shard.key, files, page_ids(bundle))
-    ids = dict(pair for shard in shards for pair in bundles[shard.name].ids)
-    placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, renderer.sort_orders()))
-    placed += [path for shard in shards for path in bundles[shard.name].files]
-    return {shard.name: bundles[shard.name] for shard in shards}, placed
-
-
-@contextlib.contextmanager
-def _alongside(function: Callable, *args) -> Iterator[Future]:
-    """Run `function(*args, stop)` in a thread while the block goes on (Pagefind runs in processes of its own,
-    so the search index is built while this process renders the listing pages). If the block fails, `stop` is
-    set and the thread waited for, so nothing writes into a staging folder that is being discarded."""
-    stop = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(function, *args, stop)
-        try:
-            yield future
-        except BaseException:
-            stop.set()
-            raise
+    index, files = search_index.update(
+        staging, {article_path(slug): key for slug, key in keys.items()}, renderer.config.search_shard_pages,
+        bundles, intact, renderer.sort_orders(), renderer.config.workers or os.cpu_count() or 1,
+        lambda paths: link_files(output, staging, paths), prepare,
+        lambda done, total: progress("search index", done, total),
+    )
+    return dataclasses.replace(index, files=(*write_files(staging, files), *index.files))
 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
@@ -430,19 +395,19 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
 
 
 def build(
-    root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet,
-    keep_index: bool = False, drafts: bool = False,
+    root: Path, strict: bool = False, search: SearchMode = SearchMode.BUILD, use_cache: bool = True,
+    progress: Progress = _quiet, drafts: bool = False,
 ) -> BuildResult:
-    """With `search=False, keep_index=True` the previous search index is carried over unchanged: `serve`
-    publishes an edit at once and brings the index up to date in a second build. Drafts are published only
-    with `drafts` (`serve --drafts`)."""
+    """With `SearchMode.KEEP` the previous search index is carried over unchanged: `serve` publishes an edit at
+    once and brings the index up to date in a second build. Drafts are published only with `drafts` (`serve
+    --drafts`)."""
     started = time.perf_counter()
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
     design = incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
                                     os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
-    inputs = incremental.inputs_key(design, f"{search}\0{keep_index}", sources)
+    inputs = incremental.inputs_key(design, search.value, sources)
     previous = incremental.previous_build(store, output)
     found = output_stats(output)
     intact = incremental.intact(previous, found)
@@ -454,16 +419,15 @@ def build(
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    keys = {a.slug: renderer.page_key(renderer.article_page(a, entries[a.document.path].body))
+    # an article page's key: its design (templates, theme), and everything its template is given
+    keys = {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, entries[a.document.path].body)))
             for a in renderer.articles}
-    carried = incremental.carried_pages(previous, design, keys, intact)
+    carried = incremental.carried_pages(previous, keys, intact)
     kept = list(carried.values())
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
         with staged(output, recycle=True) as staging:
             link_files(output, staging, [page.path for page in kept])
-            index_files = _index_files(output) if keep_index and not search else []
-            link_files(output, staging, index_files)
             bodies = {path: entry.body for path, entry in entries.items()}
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
                         store=store, bodies=bodies)
@@ -484,25 +448,19 @@ def build(
                     kept_listings.append(path)
                 return scanned
 
-            old_bundles = previous.bundles if previous else {}
-            indexing = _alongside(_search_index, output, staging, renderer, keys, old_bundles, intact,
-                                  progress) if search else contextlib.nullcontext()
-            with indexing as index:
-                written = write_files(staging, renderer.site_files(pages, keep))
-                if index:
-                    bundles, index_files = index.result()
+            written = write_files(staging, renderer.site_files(pages, keep))
             count = len(pages) + len(kept_listings) + len(written)
-            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index_files})
+            index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
+            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index.files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
-    if not search:
-        bundles = dict(old_bundles) if keep_index else {}
     by_path = {page.path: page for page in pages}
     # stats: of the staging folder, now the output (renaming changes no file's size or time)
     incremental.record(store, Manifest(
         inputs, design, site.diagnostics, len(site.articles), stats,
-        {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}, renderer.listed, bundles,
+        {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}, renderer.listed,
+        index.bundles,
     ))
     store.prune()
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,

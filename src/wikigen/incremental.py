@@ -185,15 +185,13 @@ def intact(previous: Manifest | None, found: Mapping[str, tuple[int, int]]) -> C
     return holds
 
 
-def carried_pages(previous: Manifest | None, design: str, keys: Mapping[str, str], holds: Callable[[str], bool]
+def carried_pages(previous: Manifest | None, keys: Mapping[str, str], holds: Callable[[str], bool]
                   ) -> dict[str, RenderedPage]:
-    """The article pages (by slug) whose key is the one the last build, of the same design, rendered them
-    under, and whose file is intact: kept, not rendered."""
+    """The article pages (by slug) whose key is the one the last build rendered them under, and whose file is
+    intact: kept, not rendered."""
     kept: dict[str, RenderedPage] = {}
-    if not previous or previous.design != design:
-        return kept
     for slug, page_key in keys.items():
-        old = previous.pages.get(slug)
+        old = previous.pages.get(slug) if previous else None
         if old and old[0] == page_key and holds(old[1].path):
             kept[slug] = old[1]
     return kept
