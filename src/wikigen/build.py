@@ -45,8 +45,9 @@ from wikigen.model import (
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.pickling import no_gc
-from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
+from wikigen.render import RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
+from wikigen.render.links import BrokenLinks
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
@@ -439,16 +440,21 @@ def build(
             for page in pages:
                 renderer.record(page)
             kept_listings: list[str] = []
-
-            def keep(path: str, key: str) -> tuple[str, tuple[str, ...]] | None:
-                """A listing page whose inputs are unchanged is carried over like an article page."""
-                scanned = incremental.carried_listing(previous, design, path, key, intact)
+            written: list[str] = []
+            for listing in renderer.listings():  # carried over like an article page when its key holds
+                key = renderer.listing_key(listing)
+                scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
                 if scanned:
-                    link_files(output, staging, [path])
-                    kept_listings.append(path)
-                return scanned
-
-            written = write_files(staging, renderer.site_files(pages, keep))
+                    link_files(output, staging, [listing.path])
+                    kept_listings.append(listing.path)
+                else:
+                    file, scanned = renderer.render_listing(listing)
+                    written += write_files(staging, [file])
+                renderer.record_listing(listing.path, key, scanned)
+            written += write_files(staging, renderer.site_files(pages))
+            problems = renderer.broken_links()
+            if problems:
+                raise BrokenLinks(problems)  # the staging folder is discarded
             count = len(pages) + len(kept_listings) + len(written)
             index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
             stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index.files})

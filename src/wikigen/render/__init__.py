@@ -2,7 +2,8 @@
 
 Runs only when the check found no errors. Pages are rendered through Jinja templates, the site's own
 `theme/templates` first, then the theme shipped with the package; static files likewise (site wins by
-path). Internal links are verified at the end: a broken one raises `BrokenLinks`.
+path). The orchestrator records every page rendered or kept, then asks for the internal links that point
+nowhere (`broken_links`).
 """
 
 from __future__ import annotations
@@ -28,17 +29,18 @@ from markupsafe import Markup
 from wikigen import editorial
 from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
-from wikigen.model import Article, CheckedSite, Meta, OutputFile
+from wikigen.model import Article, CheckedSite, Diagnostic, Meta, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
-from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
+from wikigen.render.links import SCHEME, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer"]
+__all__ = ["RenderedPage", "SiteRenderer"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
 ARTICLE_TEMPLATE = "article.html"
+UNLISTED = ("thanks/index.html", "404.html")  # listing pages the sitemap leaves out
 WELL_SOURCED_STEPS = (25, 50, 75)  # the "T1/T2-sourced sentences" search filter: at least this percentage
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
 
@@ -203,9 +205,6 @@ class Listing:
     path: str
     template: str
     context: dict
-
-
-Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
 
 
 def _digest(value: object) -> str:
@@ -677,28 +676,29 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ all
 
-    def site_files(self, articles: list[RenderedPage], keep: Keep | None = None) -> Iterator[OutputFile]:
-        """Every file but the article pages, which are passed in (already recorded) for the sitemap. A listing
-        page that `keep(path, key)` answers for (the caller carried it over) is not rendered: the answer is
-        its scan. Each listing's key and scan end in `self.listed`, for the next build's `keep`."""
+    def render_listing(self, listing: Listing) -> tuple[OutputFile, tuple[str, tuple[str, ...]]]:
+        """A listing page, and its scan (ids, hrefs) for the link check."""
+        text = self._text(listing.path, listing.template, **listing.context)
+        return OutputFile(listing.path, text.encode("utf-8")), scan(text)
+
+    def record_listing(self, path: str, key: str, scanned: tuple[str, tuple[str, ...]]) -> None:
+        """Account for a listing page rendered or kept from the previous build: its key and scan end in
+        `self.listed`, for the next build."""
+        self.checker.add_scanned(path, None, *scanned)
+        self.listed[path] = (key, *scanned)
+
+    def site_files(self, articles: list[RenderedPage]) -> Iterator[OutputFile]:
+        """Every file but the pages: the sitemap (of the article pages passed in and the listing pages
+        recorded), robots.txt, the static files and the articles' media."""
         urls = [(page_url(page.path), page.generated or self.build_date) for page in articles]
-        for listing in self.listings():
-            key = self.listing_key(listing)
-            scanned = keep(listing.path, key) if keep else None
-            if scanned is None:
-                text = self._text(listing.path, listing.template, **listing.context)
-                scanned = scan(text)
-                yield OutputFile(listing.path, text.encode("utf-8"))
-            self.checker.add_scanned(listing.path, None, *scanned)
-            self.listed[listing.path] = (key, *scanned)
-            if listing.path not in ("thanks/index.html", "404.html"):
-                urls.append((page_url(listing.path), self.build_date))
+        urls += [(page_url(path), self.build_date) for path in self.listed if path not in UNLISTED]
         yield self.sitemap(urls)
         yield self.robots()
         for path, source in self.static.items():
             yield self.file(path, source.read_bytes())
         for path, source in sorted(self.media.items()):
             yield self.file(path, source.read_bytes())
-        problems = self.checker.problems()
-        if problems:
-            raise BrokenLinks(problems)
+
+    def broken_links(self) -> list[Diagnostic]:
+        """The internal links of every page and file recorded that point nowhere (R001)."""
+        return self.checker.problems()
