@@ -125,7 +125,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             text = _read(source, config)
             same = text.digest == source.digest
             with no_gc():
-                document = parse_document(text)
+                document = parse_document(text, tokens=bodies)
             if same:
                 store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
                                                                         front_tokens=()))
@@ -283,7 +283,7 @@ def _linked(sources: Sources, results: dict[str, CheckedDocument], name: Callabl
             continue
         cached = pack.get(name(source)) or store.get(name(source))
         if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
-            cached = check_document(parse_document(source), keys, slugs, sources.config, keep=False)
+            cached = check_document(parse_document(source, tokens=False), keys, slugs, sources.config, keep=False)
             store.put(name(source), cached)
         found.append(cached)
     return found

@@ -321,6 +321,7 @@ class _Annotator:
         self.used: dict[str, int] = state.env.setdefault("ids", {})
         self.stray: list[Marker] = state.env.setdefault("stray", [])
         self.doubts: list[tuple[Pos, str]] = state.env.setdefault("doubts", [])
+        self.wrap: bool = state.env.get("tokens", True)  # whether anything will render the tokens
 
     def _new(self, kind: UnitKind, text: str, pos: Pos, markers: list[Marker], inherited: Marker | None) -> Sentence:
         unit = Sentence(_sentence_id(text, self.used), kind, text, pos, tuple(markers), inherited)
@@ -360,8 +361,10 @@ class _Annotator:
             child, inner = position(start, False)
             unit = max(bisect.bisect_right(unit_starts, start) - 1, 0)
             self.doubts.append((locate(offsets[child] + (inner or 0)), _doubt(text, units[unit][0], start, end)))
-        token.children = _wrap(children, [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
-                                          for _, first, last, badge, raw, where, found in units])
+        wrapped = [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
+                   for _, first, last, badge, raw, where, found in units]
+        if self.wrap:
+            token.children = _wrap(children, wrapped)
 
     def row(self, cells: list[Token], row_open: Token, inherited: Marker | None) -> None:
         markers = []
