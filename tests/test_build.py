@@ -246,9 +246,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The articles the build parses (small sites are built in this process)."""
     calls: list[str] = []
 
-    def counting(source):
+    def counting(source, **options):
         calls.append(Path(source.path).name)
-        return parse_document(source)
+        return parse_document(source, **options)
 
     monkeypatch.setattr(wikigen.build, "parse_document", counting)
     return calls

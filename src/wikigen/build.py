@@ -110,7 +110,7 @@ def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, b
             text = _read(source, config)
             same = text.digest == source.digest
             with no_gc():
-                document = parse_document(text)
+                document = parse_document(text, tokens=bodies)
             if same:
                 store.put(entry.document, dataclasses.replace(document, tokens=(), caption_tokens=(),
                                                                         front_tokens=()))
@@ -257,7 +257,7 @@ def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str,
         name = incremental.article_entries(context, source).check
         cached = pack.get(name) or store.get(name)
         if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
-            cached = check_document(parse_document(source), keys, slugs, sources.config, keep=False)
+            cached = check_document(parse_document(source, tokens=False), keys, slugs, sources.config, keep=False)
             store.put(name, cached)
         found.append(cached)
     return found
