@@ -155,6 +155,12 @@ def _terms(text: str) -> dict[str, float]:
     return terms
 
 
+def _embed(texts: Sequence[str]) -> Any:
+    """Normalised embeddings; a text with no tokens (an empty one) is the zero vector, not a division by zero."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(embeddings().embed(list(texts), norm=True))
+
+
 _VECTORS: dict[str, Any] = {}
 
 
@@ -163,7 +169,7 @@ def _word_vectors(words: Sequence[str]) -> Any:
     if new := [w for w in dict.fromkeys(words) if w not in _VECTORS]:
         if len(_VECTORS) > 200_000:
             _VECTORS.clear()
-        _VECTORS.update(zip(new, embeddings().embed(new, norm=True), strict=True))
+        _VECTORS.update(zip(new, _embed(new), strict=True))
     return np.array([_VECTORS[w] for w in words]).reshape(len(words), -1)
 
 
@@ -190,7 +196,7 @@ class _Evidence:
     numbers: frozenset[str]
     vectors: Any  # one embedding a sentence, normalised
     word_vectors: Any  # one embedding a distinct content word (unstemmed), normalised
-    members: list[Any]  # for each sentence, the indexes of its words in word_vectors
+    members: Any  # sentences x words: 1 where the sentence holds the word
 
 
 @functools.lru_cache(maxsize=1024)
@@ -200,9 +206,11 @@ def _prepared(evidence: str) -> _Evidence:
     raw = [_words(p) for p in parts]
     distinct = list(dict.fromkeys(w for ws in raw for w in ws)) or [""]
     index = {w: i for i, w in enumerate(distinct)}
-    members = [np.array(sorted({index[w] for w in ws}) or [0]) for ws in raw]
+    members = np.zeros((len(parts), len(distinct)), dtype=np.float32)
+    for i, ws in enumerate(raw):
+        members[i, [index[w] for w in ws]] = 1.0
     return _Evidence(parts, [set(w) for w in words], [w for ws in words for w in ws], frozenset(numbers_in(evidence)),
-                     embeddings().embed(parts, norm=True), _word_vectors(distinct), members)
+                     _embed(parts), _word_vectors(distinct), members)
 
 
 def _soft(sentence: str, found: _Evidence) -> tuple[float, float]:
@@ -212,13 +220,13 @@ def _soft(sentence: str, found: _Evidence) -> tuple[float, float]:
     if not claim:
         return 0.0, 0.0
     weights = np.array([rarity(w) for w in claim])
-    near = np.clip(_word_vectors(claim) @ found.word_vectors.T, 0.0, 1.0)
-    by_part = [near[:, m].max(axis=1) for m in found.members]
-    singles = [float(weights @ b) for b in by_part]
-    order = sorted(range(len(by_part)), key=lambda i: -singles[i])[:2]
-    pair = np.maximum.reduce([by_part[i] for i in order])
+    # Sentence words x evidence words. einsum, not `@`: a threaded BLAS spends far longer waking its threads than
+    # multiplying matrices this small, the more so on a busy machine (bench/support/RESULTS.md).
+    near = np.clip(np.einsum("id,jd->ij", _word_vectors(claim), found.word_vectors), 0.0, 1.0)
+    by_part = (near[:, None, :] * found.members[None, :, :]).max(axis=2)  # sentence words x evidence sentences
+    order = np.argsort(-(weights @ by_part), kind="stable")[:2]
     total = float(weights.sum())
-    return float(weights @ near.max(axis=1)) / total, float(weights @ pair) / total
+    return float(weights @ near.max(axis=1)) / total, float(weights @ by_part[:, order].max(axis=1)) / total
 
 
 def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
@@ -236,7 +244,7 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     missing = math.exp(-sum(r - 1 for w, r in claim.items() if w not in known) / 5)
     wanted = numbers_in(sentence)
     numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
-    cosines = found.vectors @ embeddings().embed([sentence], norm=True)[0]
+    cosines = found.vectors @ _embed([sentence])[0]
     embed = float(max(0.0, cosines.max()))
     soft, softalign = _soft(sentence, found)
     absent = {_stem(w): english_rarity(w) for w in _words(sentence) if _stem(w) not in known}
