@@ -5,14 +5,15 @@ numbers and its meaning are found in the evidence, not whether the evidence says
 and their weights are measured in bench/support (README there); `support.json` beside this module is what
 `bench/support/fit.py` fitted on its half of the labelled set.
 
-Signals, each 0-1: `align` (weighted share of the sentence's content words found in the best one or two
-evidence sentences), `cover` (the same against the whole evidence), `bm25` (BM25 of the sentence against the
-evidence, squashed), `missing` (falls from 1 with each rare word of the sentence the evidence lacks),
-`numbers` (share of the sentence's numbers found), `embed` (cosine of the sentence and its best evidence
-sentence), `soft` and `softalign` (each of the sentence's words meets its nearest word of the whole evidence,
-or of its best two sentences, by cosine: `infections` still meets `infection` and `thirty` meets `30`), and
-`brevity` (1 for a short excerpt, towards 0 for a long abstract). Vectors are wordllama's static embeddings,
-shipped in its wheel.
+Signals, each 0-1: `cover` (share of the sentence's content words found in the evidence, each weighted by its
+rarity), `bm25` (BM25 of the sentence against the evidence, squashed), `numbers` (share of the sentence's
+numbers found), `embed` (cosine of the sentence and its best evidence sentence), `soft` and `softalign` (each
+of the sentence's words meets its nearest word of the whole evidence, or of its best two sentences, by cosine:
+`infectious` still meets `infection` and `thirty` meets `30`), `specific` (falls with the English rarity of
+the sentence's words the evidence lacks: a missing `hydroxychloroquine` costs more than a missing `many`),
+`predicate` (`cover` of the words after the sentence's first three, roughly its subject), `wordy` (towards 0
+for a long sentence) and `brevity` (towards 0 for a long evidence text). Vectors are wordllama's static
+embeddings, shipped in its wheel.
 
 A short excerpt and a long abstract are scored by two fits, each with its own threshold: a long text covers a
 sentence's words by chance more often, so one threshold cannot serve both.
@@ -39,8 +40,7 @@ from wikigen.check.numbers import numbers_in
 
 __all__ = ["SIGNALS", "EntailmentModel", "ModelError", "Scored", "embeddings", "load_model", "score"]
 
-SIGNALS = ("align", "cover", "bm25", "missing", "numbers", "embed", "soft", "softalign", "specific", "predicate",
-           "wordy", "brevity")
+SIGNALS = ("cover", "bm25", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
 FITTED = pathlib.Path(__file__).with_name("support.json")  # written by bench/support/fit.py
 _FITTED_BYTES = FITTED.read_bytes()
 ENTAILED = 0.5  # the entailment model's probability below which S003 is reported
@@ -234,14 +234,9 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     found = _prepared(evidence)
     parts, sets, every = found.parts, found.sets, found.every
     claim = _terms(sentence)
-    single = [_coverage(claim, s) for s in sets]
-    order = sorted(range(len(parts)), key=lambda i: -single[i])
-    pair = _coverage(claim, sets[order[0]] | sets[order[1]]) if len(order) > 1 else single[order[0]]
-    align = 0.5 * single[order[0]] + 0.5 * pair
     known = set(every)
     cover = _coverage(claim, known)
     bm25 = _bm25(claim, every)
-    missing = math.exp(-sum(r - 1 for w, r in claim.items() if w not in known) / 5)
     wanted = numbers_in(sentence)
     numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
     cosines = found.vectors @ _embed([sentence])[0]
@@ -252,9 +247,10 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     later = dict(list(claim.items())[3:])  # the sentence's words after its subject (roughly, its first three)
     predicate = _coverage(later, known) if later else 1.0
     wordy = 1 / (1 + len(claim) / 10)
+    single = [_coverage(claim, s) for s in sets]
     best = max(range(len(parts)), key=lambda i: (single[i] + float(cosines[i]), -i))
     brevity = 1 / (1 + len(every) / 50)
-    values = (align, cover, bm25, missing, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
+    values = (cover, bm25, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
     return values, parts[best]
 
 
