@@ -18,6 +18,7 @@ import pytest
 from wikigen.build import build
 from wikigen.config import Config
 from wikigen.index import page_ids
+from wikigen.index.update import SearchMode
 from wikigen.render.body import article_path, bucket, bucketed, redirects
 from wikigen.serve import DevServer
 
@@ -63,7 +64,7 @@ def bucketed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_wiki_below_the_threshold_keeps_its_urls(tmp_path: Path) -> None:
     site = copy_sample(tmp_path / "site", f"article_buckets_from = {len(slugs_of(REPO)) + 1}")
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     public = site / "public"
     assert all((public / "articles" / slug / "index.html").is_file() for slug in slugs_of(site))
     assert not (public / "_redirects").exists()
