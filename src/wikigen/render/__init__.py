@@ -30,7 +30,7 @@ from wikigen import editorial
 from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Diagnostic, Meta, OutputFile
-from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
+from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url
 from wikigen.render.links import SCHEME, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
@@ -524,10 +524,6 @@ class SiteRenderer:
         """Account for an article page rendered elsewhere (a worker) or kept from the previous build."""
         self.checker.add_scanned(page.path, page.source, page.ids, page.hrefs)
         self.media.update((path, Path(source)) for path, source in page.media)
-
-    def body(self, article: Article) -> Body:
-        """The article's Markdown rendered here, from its tokens: when the check did not render it."""
-        return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
         page = self.article_page(article)
