@@ -1,10 +1,9 @@
-"""The orchestrator: gather everything (load, parse, check), then render, write and index.
+"""The orchestrator: a build's phases in order, as mkdocs' `commands/build.py` has them: load, what is outdated,
+check, render, write, index, record.
 
-`check` is `gather` alone; `build` refuses to write when gathering found errors. Both keep an on-disk
-cache (`cache.py`): parsed documents and the bibliography by content hash, each article's check and
-rendered body, formatted references by entry content, and a manifest of the last build, so an unchanged
-site is not rebuilt, and a page (article or listing) whose inputs are unchanged is kept from the previous
-output instead of being rendered again. Each article is parsed once, in a worker process.
+`check` (`gather`) is the build but for rendering, writing and indexing; `build` refuses to write when the check
+found errors. What a run takes over from the last one, and under which names, is the incremental layer's
+(`incremental.py`); each article's work runs in worker processes (`pool.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from wikigen import cache as caching
 from wikigen import incremental, pool
-from wikigen.check import check_document, check_site, support
+from wikigen.check import check_site, support
 from wikigen.check.evidence import stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
@@ -35,7 +34,7 @@ from wikigen.model import (
     Severity,
     Sources,
 )
-from wikigen.parse import parse_document, slug_of
+from wikigen.parse import slug_of
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import SiteRenderer
 from wikigen.render.body import article_path
@@ -161,12 +160,12 @@ def _check(
         store.keep(entry.names[1:])
     if problem:
         sources = dataclasses.replace(sources, diagnostics=(*sources.diagnostics, problem))
-    linked = _linked(sources, results, context, pack, store, keys, slugs)
+    linked = _linked(sources, results, job, context, pack)
     return check_site(sources, bibliography, [results[s.path] for s in readable], linked), job
 
 
-def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str, pack: dict,
-            store: caching.Cache, keys, slugs) -> list[CheckedDocument]:
+def _linked(sources: Sources, results: dict[str, CheckedDocument], job: pool.Job, context: str,
+            pack: dict[str, CheckedDocument]) -> list[CheckedDocument]:
     """For `check PATHS`: the checks of the other articles the named ones link to, from the cache or read and
     checked now (only to resolve the links: their own problems are not reported), so that a heading, a
     sentence or a draft is known without reading the whole site."""
@@ -181,18 +180,22 @@ def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str,
         if source.text is None:
             continue
         name = incremental.article_entries(context, source).check
-        cached = pack.get(name) or store.get(name)
+        cached = pack.get(name) or job.store.get(name)
         if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
-            cached = check_document(parse_document(source, tokens=False), keys, slugs, sources.config, keep=False)
-            store.put(name, cached)
+            cached = pool.process(job, source).check  # checked as every article is, so it may be cached
+            job.store.put(name, cached)
         found.append(cached)
     return found
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
+    """`wikigen check`: the build's phases but for rendering, writing and indexing."""
+    # load: the sources (unchanged articles listed unread) and the cache
     sources, store = _load(root, selected, use_cache)
+    # what is outdated, and check: the articles whose check no longer holds are checked again
     site = _check(sources, store)[0]
-    if sources.selected is None:  # what the next build takes over stays: its manifest and formatted references
+    # record: after a check of the whole site, the cache keeps what it used and what the next build takes over
+    if sources.selected is None:
         store.keep([incremental.MANIFEST, *_reference_names(site).values()])
         store.prune()
     return site
@@ -279,69 +282,86 @@ def build(
     once and brings the index up to date in a second build. Drafts are published only with `drafts` (`serve
     --drafts`)."""
     started = time.perf_counter()
+    # load: the sources (unchanged articles listed unread), the cache, and what the last build left
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
+    previous = incremental.previous_build(store, output)
+
+    # what is outdated: nothing, when no input changed and the output is as the last build left it
     design = incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
                                     os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
     inputs = incremental.inputs_key(design, search.value, sources)
-    previous = incremental.previous_build(store, output)
     found = output_stats(output)
-    intact = incremental.intact(previous, found)
     if previous and previous.inputs == inputs and previous.stats == found:
         return BuildResult(None, True, previous.diagnostics, previous.articles, config.output,
                            seconds=time.perf_counter() - started, reused=previous.articles)
+    intact = incremental.intact(previous, found)
 
+    # check: the articles whose check no longer holds, each body rendered while its tokens are there
     site, job = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
+
+    # render: the pages whose key changed (article pages in workers, straight into the staging folder), the
+    # others carried over from the output
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    # an article page's key: its design (templates, theme), and everything its template is given
     keys = {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, job.entries[a.document.path].body)))
-            for a in renderer.articles}
+            for a in renderer.articles}  # an article page's key: the design, and everything its template is given
     carried = incremental.carried_pages(previous, keys, intact)
-    kept = list(carried.values())
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
         with staged(output, recycle=True) as staging:
-            link_files(output, staging, [page.path for page in kept])
+            link_files(output, staging, [page.path for page in carried.values()])
             rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging)
             rendered = pool.spread(pool.render_chunk, rendering, todo, config.workers, "render", progress)
-            pages = sorted([*kept, *rendered], key=lambda page: page.path)
+            pages = sorted([*carried.values(), *rendered], key=lambda page: page.path)
             for page in pages:
                 renderer.record(page)
-            kept_listings: list[str] = []
-            written: list[str] = []
-            for listing in renderer.listings():  # carried over like an article page when its key holds
-                key = renderer.listing_key(listing)
-                scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
-                if scanned:
-                    link_files(output, staging, [listing.path])
-                    kept_listings.append(listing.path)
-                else:
-                    file, scanned = renderer.render_listing(listing)
-                    written += write_files(staging, [file])
-                renderer.record_listing(listing.path, key, scanned)
-            written += write_files(staging, renderer.site_files(pages))
+            listings = _listing_pages(renderer, previous, design, intact, output, staging)
+
+            # write: the sitemap, static files and media; then the link check of everything the site holds
+            written = write_files(staging, renderer.site_files(pages))
             problems = renderer.broken_links()
             if problems:
                 raise BrokenLinks(problems)  # the staging folder is discarded
-            count = len(pages) + len(kept_listings) + len(written)
+
+            # index: the search index brought up to date, kept as it was, or none, as `search` says
             index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
-            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index.files})
+            stats = prune(staging, {*(page.path for page in pages), *listings, *written, *index.files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
+
+    # record: the manifest for the next build (`stats` are the staging folder's, now the output's: renaming
+    # changes no file's size or time), and the cache pruned to what this build used
     by_path = {page.path: page for page in pages}
-    # stats: of the staging folder, now the output (renaming changes no file's size or time)
     incremental.record(store, Manifest(
         inputs, design, site.diagnostics, len(site.articles), stats,
         {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}, renderer.listed,
         index.bundles,
     ))
     store.prune()
-    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
-                       time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
+    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output,
+                       len(pages) + len(listings) + len(written),
+                       time.perf_counter() - started, rendered=len(todo), reused=len(carried), renderer=renderer)
+
+
+def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: str, intact: Callable[[str], bool],
+                   output: Path, staging: Path) -> list[str]:
+    """Render the listing pages whose key changed and carry the others over; returns their paths."""
+    paths = []
+    for listing in renderer.listings():
+        key = renderer.listing_key(listing)
+        scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
+        if scanned:
+            link_files(output, staging, [listing.path])
+        else:
+            file, scanned = renderer.render_listing(listing)
+            write_files(staging, [file])
+        renderer.record_listing(listing.path, key, scanned)
+        paths.append(listing.path)
+    return paths
 
 
 # ---------------------------------------------------------------- previews for `serve`
