@@ -5,14 +5,15 @@ numbers and its meaning are found in the evidence, not whether the evidence says
 and their weights are measured in bench/support (README there); `support.json` beside this module is what
 `bench/support/fit.py` fitted on its half of the labelled set.
 
-Signals, each 0-1: `align` (weighted share of the sentence's content words found in the best one or two
-evidence sentences), `cover` (the same against the whole evidence), `bm25` (BM25 of the sentence against the
-evidence, squashed), `missing` (falls from 1 with each rare word of the sentence the evidence lacks),
-`numbers` (share of the sentence's numbers found), `embed` (cosine of the sentence and its best evidence
-sentence), `soft` and `softalign` (each of the sentence's words meets its nearest word of the whole evidence,
-or of its best two sentences, by cosine: `infections` still meets `infection` and `thirty` meets `30`), and
-`brevity` (1 for a short excerpt, towards 0 for a long abstract). Vectors are wordllama's static embeddings,
-shipped in its wheel.
+Signals, each 0-1: `cover` (share of the sentence's content words found in the evidence, each weighted by its
+rarity), `bm25` (BM25 of the sentence against the evidence, squashed), `numbers` (share of the sentence's
+numbers found), `embed` (cosine of the sentence and its best evidence sentence), `soft` and `softalign` (each
+of the sentence's words meets its nearest word of the whole evidence, or of its best two sentences, by cosine:
+`infectious` still meets `infection` and `thirty` meets `30`), `specific` (falls with the English rarity of
+the sentence's words the evidence lacks: a missing `hydroxychloroquine` costs more than a missing `many`),
+`predicate` (`cover` of the words after the sentence's first three, roughly its subject), `wordy` (towards 0
+for a long sentence) and `brevity` (towards 0 for a long evidence text). Vectors are wordllama's static
+embeddings, shipped in its wheel.
 
 A short excerpt and a long abstract are scored by two fits, each with its own threshold: a long text covers a
 sentence's words by chance more often, so one threshold cannot serve both.
@@ -39,8 +40,7 @@ from wikigen.check.numbers import numbers_in
 
 __all__ = ["SIGNALS", "EntailmentModel", "ModelError", "Scored", "embeddings", "load_model", "score"]
 
-SIGNALS = ("align", "cover", "bm25", "missing", "numbers", "embed", "soft", "softalign", "specific", "predicate",
-           "wordy", "brevity")
+SIGNALS = ("cover", "bm25", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
 FITTED = pathlib.Path(__file__).with_name("support.json")  # written by bench/support/fit.py
 _FITTED_BYTES = FITTED.read_bytes()
 ENTAILED = 0.5  # the entailment model's probability below which S003 is reported
@@ -155,6 +155,12 @@ def _terms(text: str) -> dict[str, float]:
     return terms
 
 
+def _embed(texts: Sequence[str]) -> Any:
+    """Normalised embeddings; a text with no tokens (an empty one) is the zero vector, not a division by zero."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(embeddings().embed(list(texts), norm=True))
+
+
 _VECTORS: dict[str, Any] = {}
 
 
@@ -163,7 +169,7 @@ def _word_vectors(words: Sequence[str]) -> Any:
     if new := [w for w in dict.fromkeys(words) if w not in _VECTORS]:
         if len(_VECTORS) > 200_000:
             _VECTORS.clear()
-        _VECTORS.update(zip(new, embeddings().embed(new, norm=True), strict=True))
+        _VECTORS.update(zip(new, _embed(new), strict=True))
     return np.array([_VECTORS[w] for w in words]).reshape(len(words), -1)
 
 
@@ -190,7 +196,7 @@ class _Evidence:
     numbers: frozenset[str]
     vectors: Any  # one embedding a sentence, normalised
     word_vectors: Any  # one embedding a distinct content word (unstemmed), normalised
-    members: list[Any]  # for each sentence, the indexes of its words in word_vectors
+    members: Any  # sentences x words: 1 where the sentence holds the word
 
 
 @functools.lru_cache(maxsize=1024)
@@ -200,9 +206,11 @@ def _prepared(evidence: str) -> _Evidence:
     raw = [_words(p) for p in parts]
     distinct = list(dict.fromkeys(w for ws in raw for w in ws)) or [""]
     index = {w: i for i, w in enumerate(distinct)}
-    members = [np.array(sorted({index[w] for w in ws}) or [0]) for ws in raw]
+    members = np.zeros((len(parts), len(distinct)), dtype=np.float32)
+    for i, ws in enumerate(raw):
+        members[i, [index[w] for w in ws]] = 1.0
     return _Evidence(parts, [set(w) for w in words], [w for ws in words for w in ws], frozenset(numbers_in(evidence)),
-                     embeddings().embed(parts, norm=True), _word_vectors(distinct), members)
+                     _embed(parts), _word_vectors(distinct), members)
 
 
 def _soft(sentence: str, found: _Evidence) -> tuple[float, float]:
@@ -212,13 +220,13 @@ def _soft(sentence: str, found: _Evidence) -> tuple[float, float]:
     if not claim:
         return 0.0, 0.0
     weights = np.array([rarity(w) for w in claim])
-    near = np.clip(_word_vectors(claim) @ found.word_vectors.T, 0.0, 1.0)
-    by_part = [near[:, m].max(axis=1) for m in found.members]
-    singles = [float(weights @ b) for b in by_part]
-    order = sorted(range(len(by_part)), key=lambda i: -singles[i])[:2]
-    pair = np.maximum.reduce([by_part[i] for i in order])
+    # Sentence words x evidence words. einsum, not `@`: a threaded BLAS spends far longer waking its threads than
+    # multiplying matrices this small, the more so on a busy machine (bench/support/RESULTS.md).
+    near = np.clip(np.einsum("id,jd->ij", _word_vectors(claim), found.word_vectors), 0.0, 1.0)
+    by_part = (near[:, None, :] * found.members[None, :, :]).max(axis=2)  # sentence words x evidence sentences
+    order = np.argsort(-(weights @ by_part), kind="stable")[:2]
     total = float(weights.sum())
-    return float(weights @ near.max(axis=1)) / total, float(weights @ pair) / total
+    return float(weights @ near.max(axis=1)) / total, float(weights @ by_part[:, order].max(axis=1)) / total
 
 
 def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
@@ -226,17 +234,12 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     found = _prepared(evidence)
     parts, sets, every = found.parts, found.sets, found.every
     claim = _terms(sentence)
-    single = [_coverage(claim, s) for s in sets]
-    order = sorted(range(len(parts)), key=lambda i: -single[i])
-    pair = _coverage(claim, sets[order[0]] | sets[order[1]]) if len(order) > 1 else single[order[0]]
-    align = 0.5 * single[order[0]] + 0.5 * pair
     known = set(every)
     cover = _coverage(claim, known)
     bm25 = _bm25(claim, every)
-    missing = math.exp(-sum(r - 1 for w, r in claim.items() if w not in known) / 5)
     wanted = numbers_in(sentence)
     numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
-    cosines = found.vectors @ embeddings().embed([sentence], norm=True)[0]
+    cosines = found.vectors @ _embed([sentence])[0]
     embed = float(max(0.0, cosines.max()))
     soft, softalign = _soft(sentence, found)
     absent = {_stem(w): english_rarity(w) for w in _words(sentence) if _stem(w) not in known}
@@ -244,9 +247,10 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     later = dict(list(claim.items())[3:])  # the sentence's words after its subject (roughly, its first three)
     predicate = _coverage(later, known) if later else 1.0
     wordy = 1 / (1 + len(claim) / 10)
+    single = [_coverage(claim, s) for s in sets]
     best = max(range(len(parts)), key=lambda i: (single[i] + float(cosines[i]), -i))
     brevity = 1 / (1 + len(every) / 50)
-    values = (align, cover, bm25, missing, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
+    values = (cover, bm25, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
     return values, parts[best]
 
 
