@@ -39,6 +39,7 @@ from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import SiteRenderer
 from wikigen.render.body import article_path
 from wikigen.render.links import BrokenLinks
+from wikigen.render.listings import listings
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
@@ -351,7 +352,7 @@ def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: st
                    output: Path, staging: Path) -> list[str]:
     """Render the listing pages whose key changed and carry the others over; returns their paths."""
     paths = []
-    for listing in renderer.listings():
+    for listing in listings(renderer):
         key = renderer.listing_key(listing)
         scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
         if scanned:
