@@ -307,8 +307,8 @@ def build(
     # render: the pages whose key changed (article pages in workers, straight into the staging folder), the
     # others carried over from the output
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    keys = {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, job.entries[a.document.path].body)))
-            for a in renderer.articles}  # an article page's key: the design, and everything its template is given
+    pages_shown = {a.slug: renderer.article_page(a, job.entries[a.document.path].body) for a in renderer.articles}
+    keys = {slug: incremental.page_key(design, renderer.page_key(page)) for slug, page in pages_shown.items()}
     carried = incremental.carried_pages(previous, keys, intact)
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
