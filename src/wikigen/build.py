@@ -9,26 +9,27 @@ output instead of being rendered again. Each article is parsed once, in a worker
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import multiprocessing
 import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
+from wikigen import incremental
 from wikigen.check import check_document, check_site, support
 from wikigen.check.evidence import Scorer, stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
-from wikigen.index import INDEX_FOLDER, Bundle, bundle_files, index_folders, page_ids, plan
-from wikigen.load import SETTLED_NS, load_sources, read_source
+from wikigen.incremental import ArticleEntries, Manifest
+from wikigen.index import update as search_index
+from wikigen.index.update import SearchIndex, SearchMode
+from wikigen.load import load_sources, read_source
 from wikigen.model import (
     Article,
     Bibliography,
@@ -44,12 +45,12 @@ from wikigen.model import (
 from wikigen.parse import parse_document, slug_of, worker_count
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.pickling import no_gc
-from wikigen.render import BrokenLinks, RenderedPage, SiteRenderer
+from wikigen.render import RenderedPage, SiteRenderer
 from wikigen.render.body import Body, article_path, render_body
+from wikigen.render.links import BrokenLinks
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
-    files_under,
     link_files,
     output_folder,
     output_stats,
@@ -59,10 +60,6 @@ from wikigen.write import (
     write_files,
 )
 
-MANIFEST = "manifest"
-STAMPS = "stamps"  # each article's stamp and digest when last read, so that an unchanged one is not read again
-CHECKS = "checks"  # every article's check in one entry, by name (10,000 small entries took a second to read)
-PACK_SLACK = 100  # checks made since that entry was written are entries of their own, up to this or 5% of the site
 _JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
@@ -78,12 +75,9 @@ def _load(root: Path, selected: Iterable[Path] | None, use_cache: bool = True) -
     if selected is not None:
         sources = load_sources(loaded.config, selected)
     else:
-        known = store.get(STAMPS)
-        at, files = known if isinstance(known, tuple) and len(known) == 2 else (0, {})
-        sources = load_sources(loaded.config, None, files, at - SETTLED_NS)
-        stamps = {s.path: (s.stamp, s.digest) for s in sources.articles if s.stamp}
-        if stamps != files or not all(s.unread for s in sources.articles if s.stamp):  # else all still hold
-            store.put(STAMPS, (started, stamps))
+        at, known = incremental.stamps(store)
+        sources = load_sources(loaded.config, None, known, incremental.settled_before(at))
+        incremental.leave_stamps(store, started, sources, known)
     return dataclasses.replace(sources, diagnostics=config_problems + sources.diagnostics), store
 
 
@@ -93,10 +87,6 @@ def _read(source: SourceFile, config: Config) -> SourceFile:
     return read_source(config, config.root / source.path, article=True)[0] if source.unread else source
 
 
-def _document_key(source: SourceFile) -> str:
-    return caching.key("document", source.path, source.digest)
-
-
 Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
 
 
@@ -104,46 +94,36 @@ def _quiet(step: str, done: int, total: int) -> None:
     pass
 
 
-def _body_name(check_name: str) -> str:
-    """A rendered body depends on what an article's check does (its source, the config, the site's slugs and
-    keys), so it is cached beside the check."""
-    return caching.key(check_name, "body")
-
-
 def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, bool]]:
     """Worker: parse (or take from the cache) and check each article, and send back only the slim check (moving
     a parsed document between processes costs as much as parsing it), and whether it may be cached (what was
     read is what the source's digest names). For a build it also renders the article's body while it holds
     the tokens, so rendering the page needs no second parse; the parsed document and the body are cached here."""
-    store, names, keys, slugs, config = _JOB["store"], _JOB["names"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
+    store, entries, keys, slugs, config = _JOB["store"], _JOB["entries"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
     bodies, stored, years = _JOB["render_bodies"], _JOB["stored"], _JOB["years"]
     results = []
     for source in sources:
-        document = None if bodies else store.get(_document_key(source))
+        entry: ArticleEntries = entries[source.path]
+        document = None if bodies else store.get(entry.document)
         same = True  # what is checked is what the source's digest names
         if not isinstance(document, Document) or document.path != source.path:
             text = _read(source, config)
             same = text.digest == source.digest
             with no_gc():
-                document = parse_document(text)
+                document = parse_document(text, tokens=bodies)
             if same:
-                store.put(_document_key(source), dataclasses.replace(document, tokens=(), caption_tokens=(),
+                store.put(entry.document, dataclasses.replace(document, tokens=(), caption_tokens=(),
                                                                         front_tokens=()))
-        memo_name = _scores_name(source.path)
-        memo = store.get(memo_name) if same else None
+        memo = store.get(entry.scores) if same else None
         score, used = _memo_scorer(memo if isinstance(memo, dict) else {}, config)
         result = check_document(document, keys, slugs, config, False, stored, years, score)
         if same and used != memo:
-            store.put(memo_name, used)
+            store.put(entry.scores, used)
         if same and bodies and result.article.meta is not None and not result.errors:
             article = dataclasses.replace(result.article, document=document)
-            store.put(_body_name(names[source.path]), render_body(article, config, slugs, keys))
+            store.put(entry.body, render_body(article, config, slugs, keys))
         results.append((result, same))
     return results
-
-
-def _scores_name(path: str) -> str:
-    return caching.key("support-scores", path)
 
 
 def _scorer_id(config: Config) -> str:
@@ -189,14 +169,9 @@ def _memo_scorer(memo: dict, config: Config) -> tuple[Scorer, dict]:
     return score, used
 
 
-def _bibliography_name(sources: Sources) -> str | None:
-    source = sources.bibliography
-    return caching.key("bibliography", source.path, source.digest) if source and source.text is not None else None
-
-
 def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
     """Parsed once per content: bibtexparser takes a quarter of a millisecond an entry."""
-    name = _bibliography_name(sources)
+    name = incremental.bibliography_name(sources)
     found = store.get(name) if name else None
     if isinstance(found, Bibliography):
         return found
@@ -208,12 +183,12 @@ def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
 
 def _check(
     sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
-) -> tuple[CheckedSite, dict[str, str], set[str]]:
+) -> tuple[CheckedSite, dict[str, ArticleEntries]]:
     """Check every article, from the cache where its check still holds, else in worker processes from its parsed
     document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
     tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.
-    With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site,
-    each article's cache name, and the names of the checks cached outside the `checks` entry."""
+    With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site and
+    each checked article's cache entries."""
     config = sources.config
     slugs = frozenset(slug_of(s.path) for s in sources.articles)
     readable = [s for s in sources.articles if s.text is not None or s.unread]
@@ -226,47 +201,45 @@ def _check(
     context = caching.key("check", repr(config), "\0".join(sorted(keys)), "\0".join(sorted(slugs)), scorer_id,
                           repr(sources.assets),  # figure checks look at the content folder's other files
                           repr(sorted(stored.items())), repr(sorted((k, sorted(v)) for k, v in years.items())))
-    names = {s.path: caching.key(context, s.path, s.digest) for s in readable}
-    pack = store.get(CHECKS)
-    if not isinstance(pack, dict):
-        pack = {}
-    results: dict[str, CheckedDocument] = {}
-    for source in readable:
-        name = names[source.path]
-        cached = pack.get(name) or store.get(name)
-        if isinstance(cached, CheckedDocument) and cached.article.document.path == source.path:
-            results[source.path] = cached
+    entries = {s.path: incremental.article_entries(context, s) for s in readable}
+    pack = incremental.packed_checks(store)
+    stale = incremental.outdated(entries, pack)
+    results: dict[str, CheckedDocument] = dict(stale.held)
+    for path in (*stale.added, *stale.changed):  # checked since the pack was written: an entry of its own
+        cached = store.get(entries[path].check)
+        if isinstance(cached, CheckedDocument) and cached.article.document.path == path:
+            results[path] = cached
     unchecked = [s for s in readable if s.path not in results]
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
-    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, names=names, render_bodies=bodies,
+    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, entries=entries, render_bodies=bodies,
                 stored=stored, years=years, model=model, scorer_id=scorer_id)
     try:
         for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
             path = result.article.document.path
             results[path] = result
             if holds:
-                fresh[names[path]] = result
+                fresh[path] = result
             else:
                 changed.add(path)
     finally:
         _JOB.clear()
-    current = {names[s.path] for s in readable}
-    slack = max(PACK_SLACK, len(readable) // 20)
-    if sources.selected is None and (len(current - pack.keys()) > slack or len(pack.keys() - current) > slack):
-        store.put(CHECKS, {names[s.path]: results[s.path] for s in readable if s.path not in changed})
-        loose = set()
+    if sources.selected is None and stale.repack(len(readable)):
+        store.put(incremental.CHECKS, {entries[s.path].check: results[s.path] for s in readable
+                                       if s.path not in changed})
+        store.discard(entries[path].check for path in (*stale.added, *stale.changed))  # in the pack now
     else:  # a few checks outside the pack cost less to read than the pack to rewrite
-        for name, result in fresh.items():
-            store.put(name, result)
-        loose = current - pack.keys()
+        for path, result in fresh.items():
+            store.put(entries[path].check, result)
+    for entry in entries.values():  # made here or in workers: the entries of every article as it is now
+        store.keep(entry.names[1:])
     if problem:
         sources = dataclasses.replace(sources, diagnostics=(*sources.diagnostics, problem))
-    linked = _linked(sources, results, lambda s: caching.key(context, s.path, s.digest), pack, store, keys, slugs)
-    return check_site(sources, bibliography, [results[s.path] for s in readable], linked), names, loose
+    linked = _linked(sources, results, context, pack, store, keys, slugs)
+    return check_site(sources, bibliography, [results[s.path] for s in readable], linked), entries
 
 
-def _linked(sources: Sources, results: dict[str, CheckedDocument], name: Callable[[SourceFile], str], pack: dict,
+def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str, pack: dict,
             store: caching.Cache, keys, slugs) -> list[CheckedDocument]:
     """For `check PATHS`: the checks of the other articles the named ones link to, from the cache or read and
     checked now (only to resolve the links: their own problems are not reported), so that a heading, a
@@ -281,32 +254,21 @@ def _linked(sources: Sources, results: dict[str, CheckedDocument], name: Callabl
         source = read_source(sources.config, sources.config.root / listed.path, article=True)[0]
         if source.text is None:
             continue
-        cached = pack.get(name(source)) or store.get(name(source))
+        name = incremental.article_entries(context, source).check
+        cached = pack.get(name) or store.get(name)
         if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
-            cached = check_document(parse_document(source), keys, slugs, sources.config, keep=False)
-            store.put(name(source), cached)
+            cached = check_document(parse_document(source, tokens=False), keys, slugs, sources.config, keep=False)
+            store.put(name, cached)
         found.append(cached)
     return found
 
 
-def _live(sources: Sources, site: CheckedSite, names: dict[str, str], loose: set[str]) -> set[str]:
-    """Every cache entry the site as it is now uses (its articles' documents, checks (`loose`: those outside the
-    `checks` entry) and bodies, its bibliography, its cited references, the manifest): what a check or build of
-    the whole site keeps."""
-    live = {MANIFEST, STAMPS, CHECKS, *_reference_names(site).values()}
-    if name := _bibliography_name(sources):
-        live.add(name)
-    for source in sources.articles:
-        if source.path in names:
-            live.update((_document_key(source), _body_name(names[source.path]), _scores_name(source.path)))
-    return live | loose
-
-
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
     sources, store = _load(root, selected, use_cache)
-    site, names, loose = _check(sources, store)
-    if sources.selected is None:
-        store.prune(_live(sources, site, names, loose))
+    site = _check(sources, store)[0]
+    if sources.selected is None:  # what the next build takes over stays: its manifest and formatted references
+        store.keep([incremental.MANIFEST, *_reference_names(site).values()])
+        store.prune()
     return site
 
 
@@ -331,11 +293,6 @@ class BuildResult:
     @property
     def warnings(self) -> int:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
-
-
-def _index_files(output: Path) -> list[str]:
-    """The previous search index's files, relative to the output folder (none when it has none)."""
-    return files_under(output, INDEX_FOLDER)
 
 
 # ---------------------------------------------------------------- work spread over processes
@@ -373,7 +330,7 @@ def _reference_names(site: CheckedSite) -> dict[str, str]:
     entries = site.bibliography.entries
     keys = sorted({key for article in site.articles for key in article.cited if key in entries})
     style = load_style(site.config)
-    return {key: caching.key("reference", reference_key(entries[key], style)) for key in keys}
+    return {key: incremental.reference_name(reference_key(entries[key], style)) for key in keys}
 
 
 def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> dict:
@@ -393,57 +350,29 @@ def _references(site: CheckedSite, store: caching.Cache, progress: Progress) -> 
 
 
 def _search_index(
-    output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str], previous: dict[str, Bundle],
-    intact: Callable[[str], bool], progress: Progress, stop: threading.Event,
-) -> tuple[dict[str, Bundle], list[str]]:
-    """Index the article pages in shards: a shard whose pages are unchanged and whose bundle in the published
-    output is `intact` is carried over, the others are indexed, each from a folder of its pages' search copies.
-    Returns the bundles and every file placed. Runs beside the listing pages (`_alongside`): it touches only
-    `pagefind/` and the shards' folders in the staging folder."""
-    config = renderer.config
-    shards = plan({article_path(slug): key for slug, key in keys.items()}, config.search_shard_pages)
-    bundles: dict[str, Bundle] = {}
-    todo = []
-    for shard in shards:
-        old = previous.get(shard.name)
-        if old and old.key == shard.key and all(map(intact, old.files)):
-            link_files(output, staging, old.files)
-            bundles[shard.name] = old
-        else:
-            shutil.rmtree(staging / INDEX_FOLDER / shard.name, ignore_errors=True)  # the recycled folder's
-            todo.append(shard)
-    jobs = [(staging / f".shard-{s.name}.tmp", staging / INDEX_FOLDER / s.name) for s in todo]
-    pages = {site: shard.pages for (site, _), shard in zip(jobs, todo, strict=True)}
+    mode: SearchMode, output: Path, staging: Path, renderer: SiteRenderer, keys: dict[str, str],
+    previous: Manifest | None, intact: Callable[[str], bool], progress: Progress,
+) -> SearchIndex:
+    """The search index as `mode` says: brought up to date (the shards whose pages changed indexed again, from
+    the pages' search copies), carried over as the last build left it, or none."""
+    bundles = previous.bundles if previous else {}
+    if mode is SearchMode.OFF:
+        return search_index.NONE
+    if mode is SearchMode.KEEP:
+        kept = search_index.kept(bundles, intact)
+        link_files(output, staging, kept.files)
+        return kept
 
-    def prepare(site: Path) -> None:
-        write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages[site]])
+    def prepare(site: Path, pages: Sequence[str]) -> None:
+        write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages])
 
-    progress("search index", 0, len(jobs))
-    workers = config.workers or os.cpu_count() or 1
-    index_folders(jobs, workers, lambda done: progress("search index", done, len(jobs)), prepare, stop)
-    for shard, (site, bundle) in zip(todo, jobs, strict=True):
-        shutil.rmtree(site)
-        files = tuple(sorted(f"{INDEX_FOLDER}/{shard.name}/{name}" for name, _ in walk(bundle)))
-        bundles[shard.name] = Bundle(shard.key, files, page_ids(bundle))
-    ids = dict(pair for shard in shards for pair in bundles[shard.name].ids)
-    placed = write_files(staging, bundle_files([shard.name for shard in shards], ids, renderer.sort_orders()))
-    placed += [path for shard in shards for path in bundles[shard.name].files]
-    return {shard.name: bundles[shard.name] for shard in shards}, placed
-
-
-@contextlib.contextmanager
-def _alongside(function: Callable, *args) -> Iterator[Future]:
-    """Run `function(*args, stop)` in a thread while the block goes on (Pagefind runs in processes of its own,
-    so the search index is built while this process renders the listing pages). If the block fails, `stop` is
-    set and the thread waited for, so nothing writes into a staging folder that is being discarded."""
-    stop = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(function, *args, stop)
-        try:
-            yield future
-        except BaseException:
-            stop.set()
-            raise
+    index, files = search_index.update(
+        staging, {article_path(slug): key for slug, key in keys.items()}, renderer.config.search_shard_pages,
+        bundles, intact, renderer.sort_orders(), renderer.config.workers or os.cpu_count() or 1,
+        lambda paths: link_files(output, staging, paths), prepare,
+        lambda done, total: progress("search index", done, total),
+    )
+    return dataclasses.replace(index, files=(*write_files(staging, files), *index.files))
 
 
 def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
@@ -467,62 +396,40 @@ def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
 
 
 def build(
-    root: Path, strict: bool = False, search: bool = True, use_cache: bool = True, progress: Progress = _quiet,
-    keep_index: bool = False, drafts: bool = False,
+    root: Path, strict: bool = False, search: SearchMode = SearchMode.BUILD, use_cache: bool = True,
+    progress: Progress = _quiet, drafts: bool = False,
 ) -> BuildResult:
-    """With `search=False, keep_index=True` the previous search index is carried over unchanged: `serve`
-    publishes an edit at once and brings the index up to date in a second build. Drafts are published only
-    with `drafts` (`serve --drafts`)."""
+    """With `SearchMode.KEEP` the previous search index is carried over unchanged: `serve` publishes an edit at
+    once and brings the index up to date in a second build. Drafts are published only with `drafts` (`serve
+    --drafts`)."""
     started = time.perf_counter()
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
-    theme = caching.tree_digest(config.path("theme"))
-    design = caching.key(caching.code_fingerprint(), repr(config), theme, os.environ.get("SOURCE_DATE_EPOCH", ""),
-                         str(drafts))
-    inputs = caching.key(
-        design,
-        str(search),
-        str(keep_index),
-        *(f"{s.path}\0{s.digest}" for s in sources.articles),
-        sources.bibliography.digest if sources.bibliography else "",
-        *(d.message for d in sources.diagnostics),
-    )
-    previous = store.get(MANIFEST) if output.is_dir() else None
-    if not isinstance(previous, dict):
-        previous = {}
-    # What the last build left in the output, and what is there now: a file is carried over only when the two
-    # agree (size and mtime), so an output edited by hand is rebuilt.
-    left, found = previous.get("stats", {}), output_stats(output)
+    design = incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
+                                    os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
+    inputs = incremental.inputs_key(design, search.value, sources)
+    previous = incremental.previous_build(store, output)
+    found = output_stats(output)
+    intact = incremental.intact(previous, found)
+    if previous and previous.inputs == inputs and previous.stats == found:
+        return BuildResult(None, True, previous.diagnostics, previous.articles, config.output,
+                           seconds=time.perf_counter() - started, reused=previous.articles)
 
-    def intact(path: str) -> bool:
-        return path in found and found[path] == left.get(path)
-
-    if previous.get("inputs") == inputs and left == found:
-        diagnostics = previous["diagnostics"]
-        return BuildResult(None, True, diagnostics, previous["articles"], config.output,
-                           seconds=time.perf_counter() - started, reused=previous["articles"])
-
-    site, names, loose = _check(sources, store, progress, bodies=True)
+    site, entries = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    old_pages: dict[str, tuple[str, RenderedPage]] = previous.get("pages", {})
-    digests = {s.path: s.digest for s in sources.articles}
-    keys, kept, todo = {}, [], []
-    for article in renderer.articles:
-        keys[article.slug] = caching.key(design, digests[article.document.path], renderer.article_inputs(article))
-        old = old_pages.get(article.slug)
-        if old and old[0] == keys[article.slug] and intact(old[1].path):
-            kept.append(old[1])
-        else:
-            todo.append(article)
+    # an article page's key: its design (templates, theme), and everything its template is given
+    keys = {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, entries[a.document.path].body)))
+            for a in renderer.articles}
+    carried = incremental.carried_pages(previous, keys, intact)
+    kept = list(carried.values())
+    todo = [article for article in renderer.articles if article.slug not in carried]
     try:
         with staged(output, recycle=True) as staging:
             link_files(output, staging, [page.path for page in kept])
-            index_files = _index_files(output) if keep_index and not search else []
-            link_files(output, staging, index_files)
-            bodies = {path: _body_name(name) for path, name in names.items()}
+            bodies = {path: entry.body for path, entry in entries.items()}
             _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
                         store=store, bodies=bodies)
             try:
@@ -532,43 +439,36 @@ def build(
             pages = sorted([*kept, *rendered], key=lambda page: page.path)
             for page in pages:
                 renderer.record(page)
-            old_listings: dict[str, tuple[str, str, tuple[str, ...]]] = previous.get("listings", {})
             kept_listings: list[str] = []
-
-            def keep(path: str, key: str) -> tuple[str, tuple[str, ...]] | None:
-                """A listing page whose inputs are unchanged is carried over like an article page."""
-                old = old_listings.get(path) if previous.get("design") == design else None
-                if not old or old[0] != key or not intact(path):
-                    return None
-                link_files(output, staging, [path])
-                kept_listings.append(path)
-                return old[1], old[2]
-
-            indexing = _alongside(_search_index, output, staging, renderer, keys, previous.get("bundles", {}), intact,
-                                  progress) if search else contextlib.nullcontext()
-            with indexing as index:
-                written = write_files(staging, renderer.site_files(pages, keep))
-                if index:
-                    bundles, index_files = index.result()
+            written: list[str] = []
+            for listing in renderer.listings():  # carried over like an article page when its key holds
+                key = renderer.listing_key(listing)
+                scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
+                if scanned:
+                    link_files(output, staging, [listing.path])
+                    kept_listings.append(listing.path)
+                else:
+                    file, scanned = renderer.render_listing(listing)
+                    written += write_files(staging, [file])
+                renderer.record_listing(listing.path, key, scanned)
+            written += write_files(staging, renderer.site_files(pages))
+            problems = renderer.broken_links()
+            if problems:
+                raise BrokenLinks(problems)  # the staging folder is discarded
             count = len(pages) + len(kept_listings) + len(written)
-            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index_files})
+            index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
+            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index.files})
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
-    if not search:
-        bundles = previous.get("bundles", {}) if keep_index else {}
     by_path = {page.path: page for page in pages}
-    store.put(MANIFEST, {
-        "inputs": inputs,
-        "diagnostics": site.diagnostics,
-        "articles": len(site.articles),
-        "stats": stats,  # of the staging folder, now the output (renaming changes no file's size or time)
-        "pages": {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles},
-        "design": design,  # templates, theme, config, wikigen itself: listing keys hold only under the same
-        "listings": renderer.listed,
-        "bundles": bundles,
-    })
-    store.prune(_live(sources, site, names, loose))
+    # stats: of the staging folder, now the output (renaming changes no file's size or time)
+    incremental.record(store, Manifest(
+        inputs, design, site.diagnostics, len(site.articles), stats,
+        {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}, renderer.listed,
+        index.bundles,
+    ))
+    store.prune()
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
                        time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
 

@@ -153,8 +153,9 @@ def _front_prose(md: MarkdownIt, front: FrontMatter | None, name: str, file_line
     return tuple(md.parseInline(value, env))
 
 
-def parse_document(source: SourceFile) -> Document:
-    """Parse one article. A broken front matter does not stop the body from being parsed."""
+def parse_document(source: SourceFile, tokens: bool = True) -> Document:
+    """Parse one article. A broken front matter does not stop the body from being parsed. Without `tokens`
+    (a check that renders nothing) the document keeps none, and the units are not wrapped in the tokens."""
     path, text = source.path, source.text or ""
     diagnostics = []
     parts = split(text)
@@ -171,14 +172,13 @@ def parse_document(source: SourceFile) -> Document:
     stray: list[Marker] = []
     doubts: list[tuple[Pos, str]] = []
     file_lines = text.split("\n")
-    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts}
+    shared = {"ids": ids, "units": units, "stray": stray, "doubts": doubts, "tokens": tokens}
     # The lead first: its sources are the first the page shows, so they get the first numbers.
     prose = {name: _front_prose(md, front, name, file_lines, shared) for name in PROSE_FIELDS}
     caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
-    env: dict[str, Any] = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, "ids": ids, "units": units,
-           "stray": stray, "doubts": doubts}
+    env: dict[str, Any] = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, **shared}
     try:
-        tokens = md.parse(parts.body, env)
+        body = md.parse(parts.body, env)
         if "too_deep" in env:
             message = (f"text nested more than {md.options.maxNesting} levels deep (block quotes, lists) is not "
                        "parsed or checked: flatten it")
@@ -186,9 +186,9 @@ def parse_document(source: SourceFile) -> Document:
             diagnostics.append(Diagnostic(path, line, 1, "E005", Severity.ERROR, message))
     except RecursionError:
         diagnostics.append(Diagnostic(path, 1, 1, "E005", Severity.ERROR, "nesting is too deep to parse"))
-        tokens = []
+        body = []
     diagnostics.extend(Diagnostic(path, line, column, "F005", Severity.ERROR, message)
-                       for line, column, message in _unknown_containers(tokens, env["lines"], parts.body_line))
+                       for line, column, message in _unknown_containers(body, env["lines"], parts.body_line))
     for pos, claim in env.get("exempt_claims", ()):
         message = (f"“{claim if len(claim) <= 60 else claim[:59] + '…'}” makes a claim inside `::: exempt`, which "
                    "may hold only links and code: move the text out of the block and mark it")
@@ -201,12 +201,12 @@ def parse_document(source: SourceFile) -> Document:
         path=path,
         slug=slug_of(path),
         front=front,
-        tokens=tuple(tokens),
-        caption_tokens=caption_tokens,
-        front_tokens=tuple((name, tokens) for name, tokens in prose.items() if tokens),
+        tokens=tuple(body) if tokens else (),
+        caption_tokens=caption_tokens if tokens else (),
+        front_tokens=tuple((name, found) for name, found in prose.items() if found) if tokens else (),
         sentences=sentences,
         links=tuple(_links(parts.body, parts.body_line)),
-        headings=_headings(tokens, parts.body_line),
+        headings=_headings(body, parts.body_line),
         exempt_blocks=env.get("exempt_blocks", 0),
         words=words,
         diagnostics=tuple(diagnostics),

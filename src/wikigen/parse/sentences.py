@@ -11,10 +11,12 @@ from this package, and the renderer nothing but the tokens.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
+import heapq
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
@@ -175,19 +177,22 @@ _ID_WORD = re.compile(r"[^\W_]+")
 ID_WORDS = 1  # how many of a sentence's words name it: fewer survive more edits, more collide less
 
 
-def _word_hash(word: str) -> bytes:
-    return hashlib.blake2b(word.encode(), digest_size=8).digest()
+@functools.lru_cache(maxsize=1 << 16)
+def _id_key(word: str) -> tuple[bytes, str] | None:
+    """A casefolded word's place in the fixed hash order (a MinHash order), plural -s dropped; None for a word
+    that names nothing (a stopword, a single letter). Cached: the words of a wiki repeat from sentence to sentence."""
+    if word in _STOPWORDS or len(word) < 2:
+        return None
+    word = word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return hashlib.blake2b(word.encode(), digest_size=8).digest(), word
 
 
-def _id_words(text: str) -> list[str]:
-    """A sentence's content words, casefolded, plural -s dropped, in the order of a fixed hash (a MinHash
-    order): a small edit changes the id only when it adds or removes one of the first `ID_WORDS` of them."""
-    words = set()
-    for word in _ID_WORD.findall(text.casefold()):
-        if word in _STOPWORDS or len(word) < 2:
-            continue
-        words.add(word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word)
-    return sorted(words, key=lambda word: (_word_hash(word), word))
+def _id_keys(text: str) -> set[tuple[bytes, str]]:
+    """The order keys of a sentence's content words: a small edit changes the id only when it adds or removes
+    one of the first `ID_WORDS` of them."""
+    keys = {_id_key(word) for word in set(_ID_WORD.findall(text.casefold()))}
+    keys.discard(None)
+    return keys  # type: ignore[return-value]
 
 
 def _doubt(text: str, start: int, word: int, end: int) -> str:
@@ -199,13 +204,22 @@ def _doubt(text: str, start: int, word: int, end: int) -> str:
             f"if the sentence runs on, put a non-breaking space after the period (`{before}&nbsp;{after}`)")
 
 
+def _picks(keys: set[tuple[bytes, str]]) -> Iterator[list[str]]:
+    """The first `ID_WORDS` words in hash order, then one more word at a time. Most sentences keep their first
+    pick, which needs no full sort."""
+    first = [word for _, word in heapq.nsmallest(ID_WORDS, keys)]
+    yield first
+    words = [word for _, word in sorted(keys)]
+    for size in range(len(first) + 1, len(words) + 1):
+        yield words[:size]
+
+
 def _sentence_id(text: str, used: dict[str, int]) -> str:
     """An id that survives small edits (punctuation, a word or two, a marker, which is not in `text`): the hash
     of the sentence's first `ID_WORDS` words in MinHash order. A later sentence whose id is taken extends its
     pick word by word, then counts (`-2`), so ids are unique in an article and follow from its text alone."""
-    words = _id_words(text)
-    first = min(ID_WORDS, len(words))
-    picks = [words[:size] for size in range(first, len(words) + 1)] if words else [[text.casefold()]]
+    keys = _id_keys(text)
+    picks = _picks(keys) if keys else [[text.casefold()]]
     for pick in picks:
         base = "s-" + hashlib.blake2b(" ".join(pick).encode(), digest_size=4).hexdigest()
         if base not in used:
@@ -307,6 +321,7 @@ class _Annotator:
         self.used: dict[str, int] = state.env.setdefault("ids", {})
         self.stray: list[Marker] = state.env.setdefault("stray", [])
         self.doubts: list[tuple[Pos, str]] = state.env.setdefault("doubts", [])
+        self.wrap: bool = state.env.get("tokens", True)  # whether anything will render the tokens
 
     def _new(self, kind: UnitKind, text: str, pos: Pos, markers: list[Marker], inherited: Marker | None) -> Sentence:
         unit = Sentence(_sentence_id(text, self.used), kind, text, pos, tuple(markers), inherited)
@@ -346,8 +361,10 @@ class _Annotator:
             child, inner = position(start, False)
             unit = max(bisect.bisect_right(unit_starts, start) - 1, 0)
             self.doubts.append((locate(offsets[child] + (inner or 0)), _doubt(text, units[unit][0], start, end)))
-        token.children = _wrap(children, [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
-                                          for _, first, last, badge, raw, where, found in units])
+        wrapped = [(first, last, badge, self._new(kind, _display(raw), where, found, inherited))
+                   for _, first, last, badge, raw, where, found in units]
+        if self.wrap:
+            token.children = _wrap(children, wrapped)
 
     def row(self, cells: list[Token], row_open: Token, inherited: Marker | None) -> None:
         markers = []

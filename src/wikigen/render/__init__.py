@@ -2,7 +2,8 @@
 
 Runs only when the check found no errors. Pages are rendered through Jinja templates, the site's own
 `theme/templates` first, then the theme shipped with the package; static files likewise (site wins by
-path). Internal links are verified at the end: a broken one raises `BrokenLinks`.
+path). The orchestrator records every page rendered or kept, then asks for the internal links that point
+nowhere (`broken_links`).
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from markupsafe import Markup
 from wikigen import editorial
 from wikigen.config import TIERS as TIER_NAMES
 from wikigen.config import Config
-from wikigen.model import Article, CheckedSite, Meta, OutputFile
+from wikigen.model import Article, CheckedSite, Diagnostic, Meta, OutputFile
 from wikigen.render.body import Body, article_path, article_url, citation_numbers, media_url, render_body
-from wikigen.render.links import SCHEME, BrokenLinks, LinkChecker, page_url, scan
+from wikigen.render.links import SCHEME, LinkChecker, page_url, scan
 from wikigen.render.references import TIERS, Reference, format_references, kind_label, load_style
 from wikigen.render.taxonomy import article_sort_key, build_taxonomies, slugify
 
-__all__ = ["BrokenLinks", "RenderedPage", "SiteRenderer"]
+__all__ = ["RenderedPage", "SiteRenderer"]
 
 PACKAGE_THEME = Path(__file__).resolve().parent.parent / "theme"
 SEARCH_SCRIPT = "assets/search.js"
+ARTICLE_TEMPLATE = "article.html"
+UNLISTED = ("thanks/index.html", "404.html")  # listing pages the sitemap leaves out
 WELL_SOURCED_STEPS = (25, 50, 75)  # the "T1/T2-sourced sentences" search filter: at least this percentage
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
 
@@ -98,6 +101,35 @@ class SourceItem:
     backlinks: tuple[tuple[str, str], ...]  # (label, target id)
     entry_anchor: str  # id on /sources/
     cited_by: int  # articles citing it site-wide
+
+
+class Cited(NamedTuple):
+    """A source as an article page lists it, but for its back-links (they come from the body)."""
+
+    number: int
+    key: str
+    reference: Reference
+    anchor: str  # its entry's id on /sources/
+    cited_by: int  # articles citing it site-wide
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """Everything an article page shows but its body. The template's context is made from this and the body
+    alone (`article_context` is given nothing else), so the page's key is the digest of this page (`page_key`)
+    and no input can be left out of it."""
+
+    path: str
+    url: str
+    link: str  # the page's absolute URL
+    article: Article
+    identity: str  # names the article and its body: the digest of what both are made from (their cache entry)
+    sources: tuple[Cited, ...]  # in citation order
+    see_also: tuple[tuple[str, str, str], ...]  # (title, url, summary) of each see-also article published
+    type_url: str
+    discipline_url: str | None
+    population_links: tuple[tuple[str, str], ...]  # (term, url)
+    problem_links: tuple[tuple[str, str], ...]
 
 
 class Summary(NamedTuple):
@@ -175,9 +207,6 @@ class Listing:
     context: dict
 
 
-Keep = Callable[[str, str], tuple[str, tuple[str, ...]] | None]  # (path, key) -> (ids, hrefs) of a kept page
-
-
 def _digest(value: object) -> str:
     """Hash of a page's inputs. Pickled without the memo, so equal values hash alike whether or not they are
     one object (a reference formatted now and one read from the cache)."""
@@ -227,6 +256,131 @@ class RenderedPage:
     generated: str | None
 
 
+def citation(config: Config, article: Article, link: str) -> tuple[Markup, str]:
+    """The page's own "cite this article": APA and BibTeX. The page's own reference has one fixed shape (the site
+    as author, a date, a version, the URL), so it is written here in the APA form a CSL processor gives such a
+    web page, without a pandoc run per article."""
+    meta = _meta(article)
+    generated = meta.provenance.generated
+    date = "n.d."
+    if generated:
+        day = dt.date.fromisoformat(generated)
+        date = f"{day.year}, {day.strftime('%B')} {day.day}"
+    version = f" (Version {meta.provenance.version})" if meta.provenance.version else ""
+    end = "" if not version and meta.title.endswith(("?", "!", ".")) else "."
+    apa = Markup("{}. ({}). <i>{}</i>{}{} <a href=\"{}\" rel=\"noopener\">{}</a>").format(
+        config.title, date, meta.title, version, end, link, link
+    )
+    lines = [
+        f"@misc{{wikigen-{slugify(article.slug)},",
+        f"  author       = {{{{{_bibtex(config.title)}}}}},",
+        f"  title        = {{{_bibtex(meta.title)}}},",
+    ]
+    if generated:
+        lines.append(f"  year         = {{{generated[:4]}}},")
+        lines.append(f"  date         = {{{generated}}},")
+    if meta.provenance.version:
+        lines.append(f"  version      = {{{_bibtex(meta.provenance.version)}}},")
+    lines.append(f"  howpublished = {{{_bibtex(config.title)}}},")
+    lines.append(f"  url          = {{{link}}},")
+    note = ["LLM-generated"]
+    if meta.provenance.model:
+        note.append(f"model {meta.provenance.model}")
+    if generated:
+        note.append(f"last generated {generated}")
+    lines.append(f"  note         = {{{_bibtex(', '.join(note))}}}")
+    lines.append("}")
+    return apa, "\n".join(lines)
+
+
+def tier_filters(sources: tuple[Cited, ...], backlinks: dict[str, tuple[str, ...]], sentences: int
+                 ) -> tuple[str | None, list[str]]:
+    """The search filters on an article's sources: the tier most of its sourced sentences cite (a sentence
+    counts once, by the best tier among its sources; ties go to the better tier), and the thresholds its
+    share of T1/T2-sourced sentences (of all its sentences) reaches."""
+    tiers = {cited.key: cited.reference.tier for cited in sources}
+    best: dict[str, str] = {}
+    for key, targets in backlinks.items():
+        tier = tiers.get(key)
+        if tier:
+            for target in targets:
+                best[target] = min(best.get(target, tier), tier)
+    tally: dict[str, int] = {}
+    for tier in best.values():
+        tally[tier] = tally.get(tier, 0) + 1
+    dominant = min(tally, key=lambda tier: (-tally[tier], tier)) if tally else None
+    share = sum(tier in ("T1", "T2") for tier in best.values()) / sentences if sentences else 0.0
+    return dominant, [f"at least {step}%" for step in WELL_SOURCED_STEPS if share * 100 >= step]
+
+
+def article_context(page: ArticlePage, body: Body, config: Config) -> tuple[dict, tuple[tuple[str, str], ...]]:
+    """The article template's context, from the page and its body alone (and the config, which every page
+    depends on), and the media the page shows (output path, source file)."""
+    article = page.article
+    meta = _meta(article)
+    media = dict(body.media)
+    figure = None
+    if meta.figure:
+        caption = Markup(body.caption) if body.caption else None
+        src = meta.figure.src
+        external = bool(SCHEME.match(src))
+        figure = {
+            "src": src if external else media_url(config, src, media),
+            "external": external,
+            "alt": meta.figure.alt,
+            "caption": caption,
+        }
+    backlinks = dict(body.backlinks)
+    sources = []
+    for cited in page.sources:
+        targets = backlinks.get(cited.key, ())
+        sources.append(SourceItem(
+            number=cited.number,
+            key=cited.key,
+            reference=cited.reference,
+            backlinks=tuple((_letters(i), t) for i, t in enumerate(targets)),
+            entry_anchor=cited.anchor,
+            cited_by=cited.cited_by,
+        ))
+    counts = article.counts
+    sourced_pct = percent(counts.sourced, counts.sentences)
+    complete = counts.sentences and not counts.unmarked
+    llm_pct = 100 - sourced_pct if complete else percent(counts.llm, counts.sentences)
+    tiers_used = sorted({s.reference.tier for s in sources if s.reference.tier})
+    dominant_tier, well_sourced = tier_filters(page.sources, backlinks, counts.sentences)
+    apa, bibtex = citation(config, article, page.link)
+    context = dict(
+        article=article,
+        meta=meta,
+        counts=counts,
+        url=page.url,
+        body=Markup(body.html),
+        lead=Markup(body.lead) if body.lead else meta.summary,
+        evidence_note=Markup(body.note) if body.note else (meta.evidence.note if meta.evidence else None),
+        figure=figure,
+        headings=body.headings,
+        sources=sources,
+        tiers_used=tiers_used,
+        dominant_tier=dominant_tier,
+        well_sourced=well_sourced,
+        see_also=[{"title": title, "url": url, "summary": summary} for title, url, summary in page.see_also],
+        read_minutes=max(1, math.ceil(article.document.words / max(1, config.words_per_minute))),
+        sourced_pct=sourced_pct,
+        llm_pct=llm_pct,
+        type_url=page.type_url,
+        discipline_url=page.discipline_url,
+        population_links=list(page.population_links),
+        problem_links=list(page.problem_links),
+        cite_apa=apa,
+        cite_bibtex=bibtex,
+        has_llm=body.llm_badges > 0,
+        model=meta.provenance.model or "a language model",
+        review=article.review.value,
+        review_text=editorial.review_text(meta, article.review),
+    )
+    return context, tuple(sorted(media.items()))
+
+
 class SiteRenderer:
     def __init__(self, site: CheckedSite, references: Mapping[str, Reference] | None = None, drafts: bool = False):
         """Drafts are left out (no page, listing, search entry or sitemap line) unless `drafts` (`serve
@@ -236,7 +390,6 @@ class SiteRenderer:
         self.articles = tuple(sorted((a for a in site.articles if a.meta is not None and (drafts or not a.meta.draft)),
                                      key=article_sort_key))
         self.by_slug = {a.slug: a for a in self.articles}
-        self.slugs_digest = hashlib.sha256("\0".join(sorted(self.by_slug)).encode()).hexdigest()
         self.env = environment(self.config)
         self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
         self.taxonomies = build_taxonomies(self.articles)
@@ -248,7 +401,6 @@ class SiteRenderer:
         self._summaries: dict[int, Summary] = {}
         self._links: dict[int, ArticleLink] = {}
         self.listed: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # listing path -> (key, ids, hrefs)
-        self._article_media: dict[str, str] = {}  # output path -> file, of the article being rendered
         entries = site.bibliography.entries
         cited: dict[str, list[Article]] = {}
         for article in self.articles:
@@ -262,17 +414,14 @@ class SiteRenderer:
         self.references = {key: known.get(key) or fresh[key] for key in sorted(cited)}
         self.citing = {key: tuple(v) for key, v in cited.items()}
         self.entry_anchors = self._entry_anchors(sorted(cited))
-        # What a page shows of each reference (and how many articles cite it), hashed once: an article's key
-        # names twenty of them.
-        self._reference_inputs = {
-            key: _digest((key, str(r.html), r.tier, r.kind, self.entry_anchors[key], len(self.citing[key])))
-            for key, r in self.references.items()
-        }
+        # Each reference hashed once, whole: an article's key names twenty of them.
+        self._reference_digests = {id(r): _digest(r) for r in self.references.values()}
         self.base_url = self.config.base_url.rstrip("/")
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         self.build_date = (
             dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat() if epoch.isdigit() else None
         )
+        self._common = _digest(self.common(""))  # what every page is given, but its URL (a page key holds that)
 
     # ------------------------------------------------------------ helpers
 
@@ -292,9 +441,6 @@ class SiteRenderer:
 
     def absolute(self, url: str) -> str:
         return self.base_url + url
-
-    def read_minutes(self, article: Article) -> int:
-        return max(1, math.ceil(article.document.words / max(1, self.config.words_per_minute)))
 
     def common(self, url: str) -> dict:
         return {
@@ -336,60 +482,43 @@ class SiteRenderer:
         return _view(Summary, article.slug, self.article_url(article.slug), meta.title, meta.summary, meta.type,
                      percent(counts.sourced, counts.sentences), counts.sentences)
 
-    def _citation_self(self, article: Article, url: str) -> tuple[Markup, str]:
-        meta = article.meta
-        assert meta is not None
-        generated = meta.provenance.generated
-        # The page's own reference has one fixed shape (the site as author, a date, a version, the URL), so it is
-        # written here in the APA form a CSL processor gives such a web page, without a pandoc run per article.
-        date = "n.d."
-        if generated:
-            day = dt.date.fromisoformat(generated)
-            date = f"{day.year}, {day.strftime('%B')} {day.day}"
-        version = f" (Version {meta.provenance.version})" if meta.provenance.version else ""
-        end = "" if not version and meta.title.endswith(("?", "!", ".")) else "."
-        link = self.absolute(url)
-        apa = Markup("{}. ({}). <i>{}</i>{}{} <a href=\"{}\" rel=\"noopener\">{}</a>").format(
-            self.config.title, date, meta.title, version, end, link, link
+    def article_page(self, article: Article, identity: str = "") -> ArticlePage:
+        """What the article's page shows besides its body. `identity` names the article and its body (for the
+        page's key; a preview, which has no key, leaves it empty)."""
+        meta = _meta(article)
+        taxonomy = self.taxonomies
+        url = self.article_url(article.slug)
+        sources = tuple(
+            Cited(number, key, self.references[key], self.entry_anchors[key], len(self.citing.get(key, ())))
+            for key, number in citation_numbers(article, self.references).items()
         )
-        lines = [
-            f"@misc{{wikigen-{slugify(article.slug)},",
-            f"  author       = {{{{{_bibtex(self.config.title)}}}}},",
-            f"  title        = {{{_bibtex(meta.title)}}},",
-        ]
-        if generated:
-            lines.append(f"  year         = {{{generated[:4]}}},")
-            lines.append(f"  date         = {{{generated}}},")
-        if meta.provenance.version:
-            lines.append(f"  version      = {{{_bibtex(meta.provenance.version)}}},")
-        lines.append(f"  howpublished = {{{_bibtex(self.config.title)}}},")
-        lines.append(f"  url          = {{{self.absolute(url)}}},")
-        note = ["LLM-generated"]
-        if meta.provenance.model:
-            note.append(f"model {meta.provenance.model}")
-        if generated:
-            note.append(f"last generated {generated}")
-        lines.append(f"  note         = {{{_bibtex(', '.join(note))}}}")
-        lines.append("}")
-        return apa, "\n".join(lines)
+        see_also = tuple(
+            (see.title, self.article_url(s), see.summary)
+            for s in meta.see_also
+            if s in self.by_slug and (see := self.by_slug[s].meta)
+        )
+        return ArticlePage(
+            article_path(article.slug), url, self.absolute(url), article, identity, sources, see_also,
+            taxonomy["types"].url(meta.type),
+            taxonomy["disciplines"].url(meta.discipline) if meta.discipline else None,
+            tuple((p, taxonomy["populations"].url(p)) for p in meta.populations),
+            tuple((p, taxonomy["problems"].url(p)) for p in meta.problems),
+        )
 
-    def article_inputs(self, article: Article) -> str:
-        """Everything an article page shows beyond its own source, theme and config: the page is kept from the
-        previous build when this and those are unchanged."""
-        meta = article.meta
-        assert meta is not None
-        taxonomy, references = self.taxonomies, self._reference_inputs
-        cited = "".join([references[k] for k in article.cited if k in references])  # digests of one length
-        rest = (
-            [(s, see.title, see.summary)
-             for s in meta.see_also if s in self.by_slug and (see := _meta(self.by_slug[s]))],
-            [taxonomy["types"].url(meta.type), taxonomy["disciplines"].url(meta.discipline) if meta.discipline else ""],
-            [taxonomy["populations"].url(p) for p in meta.populations],
-            [taxonomy["problems"].url(p) for p in meta.problems],
-            self.slugs_digest,  # body links to other articles resolve only while they exist
-            SEARCH_SCRIPT in self.static,
-        )
-        return cited + repr(rest)
+    def page_key(self, page: ArticlePage) -> str:
+        """The digest of the template's name, what every page is given (`common`), and each field of the page:
+        the article by its identity, each reference by the digest of what a page shows of it."""
+        fields = []
+        for field in dataclasses.fields(page):
+            value = getattr(page, field.name)
+            if field.name == "article":
+                continue  # named by `identity`
+            if field.name == "sources":
+                known = self._reference_digests
+                value = tuple(tuple((known.get(id(v)) or _digest(v)) if isinstance(v, Reference) else v for v in c)
+                              for c in value)
+            fields.append(value)
+        return _digest((ARTICLE_TEMPLATE, self._common, *fields))
 
     def record(self, page: RenderedPage) -> None:
         """Account for an article page rendered elsewhere (a worker) or kept from the previous build."""
@@ -401,103 +530,12 @@ class SiteRenderer:
         return render_body(article, self.config, self.by_slug, self.site.bibliography.entries)
 
     def render_article(self, article: Article, body: Body) -> RenderedPage:
-        self._article_media = dict(body.media)
-        path = article_path(article.slug)
-        text = self._render_article(article, body, path)
+        page = self.article_page(article)
+        context, media = article_context(page, body, self.config)
+        text = self._text(page.path, ARTICLE_TEMPLATE, **context)
         ids, hrefs = scan(text)
-        media = tuple(sorted(self._article_media.items()))
         generated = article.meta.provenance.generated if article.meta else None
-        return RenderedPage(path, article.document.path, text.encode("utf-8"), ids, hrefs, media, generated)
-
-    def _render_article(self, article: Article, body: Body, path: str) -> str:
-        meta = article.meta
-        assert meta is not None
-        url = self.article_url(article.slug)
-        numbers = citation_numbers(article, self.references)
-        figure = None
-        if meta.figure:
-            caption = Markup(body.caption) if body.caption else None
-            src = meta.figure.src
-            external = bool(SCHEME.match(src))
-            figure = {
-                "src": src if external else media_url(self.config, src, self._article_media),
-                "external": external,
-                "alt": meta.figure.alt,
-                "caption": caption,
-            }
-        backlinks = dict(body.backlinks)
-        sources = []
-        for key, number in numbers.items():
-            targets = backlinks.get(key, ())
-            sources.append(SourceItem(
-                number=number,
-                key=key,
-                reference=self.references[key],
-                backlinks=tuple((_letters(i), t) for i, t in enumerate(targets)),
-                entry_anchor=self.entry_anchors[key],
-                cited_by=len(self.citing.get(key, ())),
-            ))
-        counts = article.counts
-        sourced_pct = percent(counts.sourced, counts.sentences)
-        complete = counts.sentences and not counts.unmarked
-        llm_pct = 100 - sourced_pct if complete else percent(counts.llm, counts.sentences)
-        tiers_used = sorted({s.reference.tier for s in sources if s.reference.tier})
-        dominant_tier, well_sourced = self._tier_filters(backlinks, counts.sentences)
-        taxonomy = self.taxonomies
-        apa, bibtex = self._citation_self(article, url)
-        see_also = [
-            {"title": see.title, "url": self.article_url(s), "summary": see.summary}
-            for s in meta.see_also
-            if s in self.by_slug and (see := self.by_slug[s].meta)
-        ]
-        return self._text(
-            path,
-            "article.html",
-            article=article,
-            meta=meta,
-            counts=counts,
-            url=url,
-            body=Markup(body.html),
-            lead=Markup(body.lead) if body.lead else meta.summary,
-            evidence_note=Markup(body.note) if body.note else (meta.evidence.note if meta.evidence else None),
-            figure=figure,
-            headings=body.headings,
-            sources=sources,
-            tiers_used=tiers_used,
-            dominant_tier=dominant_tier,
-            well_sourced=well_sourced,
-            see_also=see_also,
-            read_minutes=self.read_minutes(article),
-            sourced_pct=sourced_pct,
-            llm_pct=llm_pct,
-            type_url=taxonomy["types"].url(meta.type),
-            discipline_url=taxonomy["disciplines"].url(meta.discipline) if meta.discipline else None,
-            population_links=[(p, taxonomy["populations"].url(p)) for p in meta.populations],
-            problem_links=[(p, taxonomy["problems"].url(p)) for p in meta.problems],
-            cite_apa=apa,
-            cite_bibtex=bibtex,
-            has_llm=body.llm_badges > 0,
-            model=meta.provenance.model or "a language model",
-            review=article.review.value,
-            review_text=editorial.review_text(meta, article.review),
-        )
-
-    def _tier_filters(self, backlinks: dict[str, tuple[str, ...]], sentences: int) -> tuple[str | None, list[str]]:
-        """The search filters on an article's sources: the tier most of its sourced sentences cite (a sentence
-        counts once, by the best tier among its sources; ties go to the better tier), and the thresholds its
-        share of T1/T2-sourced sentences (of all its sentences) reaches."""
-        best: dict[str, str] = {}
-        for key, targets in backlinks.items():
-            tier = self.references[key].tier if key in self.references else None
-            if tier:
-                for target in targets:
-                    best[target] = min(best.get(target, tier), tier)
-        tally: dict[str, int] = {}
-        for tier in best.values():
-            tally[tier] = tally.get(tier, 0) + 1
-        dominant = min(tally, key=lambda tier: (-tally[tier], tier)) if tally else None
-        share = sum(tier in ("T1", "T2") for tier in best.values()) / sentences if sentences else 0.0
-        return dominant, [f"at least {step}%" for step in WELL_SOURCED_STEPS if share * 100 >= step]
+        return RenderedPage(page.path, article.document.path, text.encode("utf-8"), ids, hrefs, media, generated)
 
     # ------------------------------------------------------------ site pages
 
@@ -638,28 +676,29 @@ class SiteRenderer:
 
     # ------------------------------------------------------------ all
 
-    def site_files(self, articles: list[RenderedPage], keep: Keep | None = None) -> Iterator[OutputFile]:
-        """Every file but the article pages, which are passed in (already recorded) for the sitemap. A listing
-        page that `keep(path, key)` answers for (the caller carried it over) is not rendered: the answer is
-        its scan. Each listing's key and scan end in `self.listed`, for the next build's `keep`."""
+    def render_listing(self, listing: Listing) -> tuple[OutputFile, tuple[str, tuple[str, ...]]]:
+        """A listing page, and its scan (ids, hrefs) for the link check."""
+        text = self._text(listing.path, listing.template, **listing.context)
+        return OutputFile(listing.path, text.encode("utf-8")), scan(text)
+
+    def record_listing(self, path: str, key: str, scanned: tuple[str, tuple[str, ...]]) -> None:
+        """Account for a listing page rendered or kept from the previous build: its key and scan end in
+        `self.listed`, for the next build."""
+        self.checker.add_scanned(path, None, *scanned)
+        self.listed[path] = (key, *scanned)
+
+    def site_files(self, articles: list[RenderedPage]) -> Iterator[OutputFile]:
+        """Every file but the pages: the sitemap (of the article pages passed in and the listing pages
+        recorded), robots.txt, the static files and the articles' media."""
         urls = [(page_url(page.path), page.generated or self.build_date) for page in articles]
-        for listing in self.listings():
-            key = self.listing_key(listing)
-            scanned = keep(listing.path, key) if keep else None
-            if scanned is None:
-                text = self._text(listing.path, listing.template, **listing.context)
-                scanned = scan(text)
-                yield OutputFile(listing.path, text.encode("utf-8"))
-            self.checker.add_scanned(listing.path, None, *scanned)
-            self.listed[listing.path] = (key, *scanned)
-            if listing.path not in ("thanks/index.html", "404.html"):
-                urls.append((page_url(listing.path), self.build_date))
+        urls += [(page_url(path), self.build_date) for path in self.listed if path not in UNLISTED]
         yield self.sitemap(urls)
         yield self.robots()
         for path, source in self.static.items():
             yield self.file(path, source.read_bytes())
         for path, source in sorted(self.media.items()):
             yield self.file(path, source.read_bytes())
-        problems = self.checker.problems()
-        if problems:
-            raise BrokenLinks(problems)
+
+    def broken_links(self) -> list[Diagnostic]:
+        """The internal links of every page and file recorded that point nowhere (R001)."""
+        return self.checker.problems()
