@@ -51,8 +51,8 @@ def test_short_and_long_evidence_are_scored_by_their_own_fit() -> None:
 
 
 def test_soft_alignment_meets_a_word_in_another_form() -> None:
-    """`infections` is not `infection` to exact matching after the suffix strip fails (`infectious`), but its
-    vector is near: the soft signals credit it, the exact coverage does not."""
+    """`infectious` is not `infection` to exact matching (the suffix strip leaves `infectiou`), but its vector is
+    near: the soft signal credits it, the exact coverage does not."""
     sentence = "Infectious patients recovered."
     evidence = "Patients with an infection recovered."
     values = named(sentence, evidence)

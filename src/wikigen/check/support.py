@@ -6,14 +6,13 @@ and their weights are measured in bench/support (README there); `support.json` b
 `bench/support/fit.py` fitted on its half of the labelled set.
 
 Signals, each 0-1: `cover` (share of the sentence's content words found in the evidence, each weighted by its
-rarity), `bm25` (BM25 of the sentence against the evidence, squashed), `numbers` (share of the sentence's
-numbers found), `embed` (cosine of the sentence and its best evidence sentence), `soft` and `softalign` (each
-of the sentence's words meets its nearest word of the whole evidence, or of its best two sentences, by cosine:
-`infectious` still meets `infection` and `thirty` meets `30`), `specific` (falls with the English rarity of
-the sentence's words the evidence lacks: a missing `hydroxychloroquine` costs more than a missing `many`),
-`predicate` (`cover` of the words after the sentence's first three, roughly its subject), `wordy` (towards 0
-for a long sentence) and `brevity` (towards 0 for a long evidence text). Vectors are wordllama's static
-embeddings, shipped in its wheel.
+rarity), `numbers` (share of the sentence's numbers found), `embed` (cosine of the sentence and its best
+evidence sentence), `soft` and `softalign` (each of the sentence's words meets its nearest word of the whole
+evidence, or of its best two sentences, by cosine: `infectious` still meets `infection`, `Neandertals` meets
+`Neanderthals`), `specific` (falls with the English rarity of the sentence's words the evidence lacks: a
+missing `hydroxychloroquine` costs more than a missing `many`), `predicate` (`cover` of the sentence's words
+after its first three, which are roughly its subject), `wordy` (towards 0 for a long sentence) and `brevity`
+(towards 0 for a long evidence text). Vectors are wordllama's static embeddings, shipped in its wheel.
 
 A short excerpt and a long abstract are scored by two fits, each with its own threshold: a long text covers a
 sentence's words by chance more often, so one threshold cannot serve both.
@@ -28,7 +27,6 @@ import math
 import pathlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +38,7 @@ from wikigen.check.numbers import numbers_in
 
 __all__ = ["SIGNALS", "EntailmentModel", "ModelError", "Scored", "embeddings", "load_model", "score"]
 
-SIGNALS = ("cover", "bm25", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
+SIGNALS = ("cover", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
 FITTED = pathlib.Path(__file__).with_name("support.json")  # written by bench/support/fit.py
 _FITTED_BYTES = FITTED.read_bytes()
 ENTAILED = 0.5  # the entailment model's probability below which S003 is reported
@@ -96,6 +94,7 @@ class Scored:
         return self.score >= self.threshold
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light suffix strip, so that `infections` meets `infection` and `reduced` meets `reduces`."""
     for suffix in ("ations", "ation", "ness", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
@@ -178,14 +177,6 @@ def _coverage(claim: dict[str, float], found: set[str]) -> float:
     return sum(r for w, r in claim.items() if w in found) / total if total else 0.0
 
 
-def _bm25(claim: dict[str, float], words: list[str], k1: float = 1.2, b: float = 0.75, length: float = 200.0) -> float:
-    tf = Counter(words)
-    norm = k1 * (1 - b + b * len(words) / length)
-    raw = sum(r * tf[w] * (k1 + 1) / (tf[w] + norm) for w, r in claim.items() if w in tf)
-    best = sum(r * (k1 + 1) for r in claim.values()) or 1.0
-    return raw / best
-
-
 @dataclass(frozen=True)
 class _Evidence:
     """What the signals need of one stored text, made once however many sentences cite it."""
@@ -202,8 +193,8 @@ class _Evidence:
 @functools.lru_cache(maxsize=1024)
 def _prepared(evidence: str) -> _Evidence:
     parts = evidence_sentences(evidence) or [evidence]
-    words = [content_words(p) for p in parts]
     raw = [_words(p) for p in parts]
+    words = [[_stem(w) for w in ws] for ws in raw]
     distinct = list(dict.fromkeys(w for ws in raw for w in ws)) or [""]
     index = {w: i for i, w in enumerate(distinct)}
     members = np.zeros((len(parts), len(distinct)), dtype=np.float32)
@@ -236,7 +227,6 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     claim = _terms(sentence)
     known = set(every)
     cover = _coverage(claim, known)
-    bm25 = _bm25(claim, every)
     wanted = numbers_in(sentence)
     numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
     cosines = found.vectors @ _embed([sentence])[0]
@@ -250,7 +240,7 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     single = [_coverage(claim, s) for s in sets]
     best = max(range(len(parts)), key=lambda i: (single[i] + float(cosines[i]), -i))
     brevity = 1 / (1 + len(every) / 50)
-    values = (cover, bm25, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
+    values = (cover, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
     return values, parts[best]
 
 
