@@ -164,9 +164,9 @@ _VECTORS: dict[str, Any] = {}
 
 
 def _word_vectors(words: Sequence[str]) -> Any:
-    """One normalised embedding a word, each word embedded once per process."""
+    """One normalised embedding a word, each word embedded once per process (up to 50,000 words, 50 MB)."""
     if new := [w for w in dict.fromkeys(words) if w not in _VECTORS]:
-        if len(_VECTORS) > 200_000:
+        if len(_VECTORS) > 50_000:
             _VECTORS.clear()
         _VECTORS.update(zip(new, _embed(new), strict=True))
     return np.array([_VECTORS[w] for w in words]).reshape(len(words), -1)
