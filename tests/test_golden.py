@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from wikigen.build import build
+from wikigen.build import SearchMode, build
 
 SITE = Path(__file__).parent / "sites" / "render"
 GOLDEN = Path(__file__).parent / "golden" / "render"
@@ -30,7 +30,7 @@ def _pages(folder: Path) -> dict[str, bytes]:
 def test_site_matches_golden_output(tmp_path: Path) -> None:
     root = tmp_path / "site"
     shutil.copytree(SITE, root)
-    assert build(root, search=False, use_cache=False).published
+    assert build(root, search=SearchMode.OFF, use_cache=False).published
     actual = _pages(root / "public")
     if os.environ.get("WIKIGEN_UPDATE"):
         shutil.rmtree(GOLDEN, ignore_errors=True)

@@ -10,7 +10,6 @@ import math
 import os
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from hypothesis import strategies as st
 
 import wikigen.index
 from wikigen.build import build
-from wikigen.index import SearchIndexError, SearchIndexStopped, index_folders, page_ids, plan
+from wikigen.index import SearchIndexError, index_folders, page_ids, plan
 from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -216,33 +215,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_a_stop_kills_the_runs_and_none_outlives_the_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_kills_the_runs_going_and_none_outlives_the_call(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     record = tmp_path / "runs"
     record.mkdir()
     monkeypatch.setattr(wikigen.index, "PAGEFIND", _slow_pagefind(record))
-    stop, raised = threading.Event(), []
     jobs = [(tmp_path / f"site{n}", tmp_path / f"bundle{n}") for n in range(3)]
 
-    def index() -> None:
-        try:
-            index_folders(jobs, 2, lambda done: None, lambda site: site.mkdir(), stop)
-        except SearchIndexError as exc:
-            raised.append(exc)
+    def prepare(site: Path) -> None:
+        if site.name == "site2":  # the third folder cannot be filled, while the first two runs go on
+            while len(list(record.iterdir())) < 2:
+                time.sleep(0.01)
+            raise OSError("disk full")
+        site.mkdir()
 
-    thread = threading.Thread(target=index)
-    thread.start()
-    while len(list(record.iterdir())) < 2:  # both runs started
-        time.sleep(0.01)
-    stop.set()
-    thread.join()
-    assert [type(exc) for exc in raised] == [SearchIndexStopped]
+    with pytest.raises(OSError, match="disk full"):
+        index_folders(jobs, 2, lambda done: None, prepare)
     pids = [int(path.name) for path in record.iterdir()]
-    assert len(pids) == 2 and not any(map(_alive, pids))  # the third job never started
+    assert len(pids) == 2 and not any(map(_alive, pids))
 
 
-def test_a_build_failing_beside_the_index_stops_it(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The index is built while the listing pages and the link check run; a broken link fails the build, and
-    the Pagefind runs are stopped, not waited for, before the staging folder goes."""
+def test_a_broken_link_fails_the_build_before_the_index_starts(site: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link check runs before the search index: a broken link fails the build with no Pagefind run."""
     assert build(site).published
     published = snapshot(site / "public")
     record = tmp_path / "runs"
@@ -255,9 +250,7 @@ def test_a_build_failing_beside_the_index_stops_it(site: Path, tmp_path: Path, m
     assert [d.code for d in result.problems] == ["R001"]
     assert snapshot(site / "public") == published
     assert not list(site.glob(".public.*.tmp"))
-    names = [path.name for path in record.iterdir()]  # the runs that started, if any, are gone unfinished
-    assert "finished" not in names
-    assert not any(_alive(int(name)) for name in names)
+    assert not list(record.iterdir())
 
 
 def test_the_same_pages_index_to_the_same_bytes(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from wikigen.build import build
+from wikigen.build import SearchMode, build
 from wikigen.model import Article, Citation, Document, Marker, Pos, Severity
 from wikigen.render import SiteRenderer
 from wikigen.render.links import LinkChecker
+from wikigen.render.listings import listings as render_listings
 from wikigen.render.markdown import ArticleContext, search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
@@ -36,7 +37,7 @@ def _copy(tmp_path: Path, name: str = "site") -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = _copy(tmp_path_factory.mktemp("render"))
-    result = build(root, search=False)
+    result = build(root, search=SearchMode.OFF)
     assert result.published, [d for d in result.site.diagnostics if d.severity is Severity.ERROR]
     return root / "public", result
 
@@ -351,10 +352,10 @@ def test_rebuild_is_byte_identical(tmp_path):
         return {p.relative_to(public).as_posix(): p.read_bytes() for p in sorted(public.rglob("*")) if p.is_file()}
 
     first_root, second_root = _copy(tmp_path, "one"), _copy(tmp_path, "two")
-    assert build(first_root, search=False).published
+    assert build(first_root, search=SearchMode.OFF).published
     first = snapshot(first_root / "public")
-    assert build(second_root, search=False).published
-    assert build(first_root, search=False).published
+    assert build(second_root, search=SearchMode.OFF).published
+    assert build(first_root, search=SearchMode.OFF).published
     assert snapshot(first_root / "public") == first
     assert snapshot(second_root / "public") == first
 
@@ -363,7 +364,7 @@ def test_broken_internal_link_fails_the_build(tmp_path):
     root = _copy(tmp_path)
     article = root / "content" / "beta-concept.md"
     article.write_text(article.read_text() + "\nSee [nothing](/articles/missing/) here [@llm].\n")
-    result = build(root, search=False)
+    result = build(root, search=SearchMode.OFF)
     assert not result.published and not result.problems  # the check refuses it, before anything is rendered
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     assert [(d.path, d.line, d.column, d.code) for d in errors] == [("content/beta-concept.md", 31, 15, "R001")]
@@ -377,7 +378,7 @@ def test_a_link_to_a_file_under_content_is_published_with_it(tmp_path):
     (root / "content" / "files" / "dose chart.pdf").write_bytes(b"%PDF-1.4\n")
     article = root / "content" / "beta-concept.md"
     article.write_text(article.read_text() + "\nSee the [chart](files/dose%20chart.pdf) [@llm].\n")
-    assert build(root, search=False).published
+    assert build(root, search=SearchMode.OFF).published
     page = _page(root / "public", "/articles/beta-concept/")
     assert page.xpath("//a[text()='chart']")[0].get("href") == "/media/files/dose%20chart.pdf"
     assert (root / "public" / "media" / "files" / "dose chart.pdf").read_bytes() == b"%PDF-1.4\n"
@@ -388,7 +389,7 @@ def test_broken_fragments_on_the_page_and_across_pages_fail_the_build(tmp_path):
     article = root / "content" / "beta-concept.md"
     article.write_text(article.read_text() + "\nSee [here](#nowhere), [there](alpha-theory.md#elsewhere) and"
                        " [fine](alpha-theory.md#sources) [@llm].\n")
-    result = build(root, search=False)
+    result = build(root, search=SearchMode.OFF)
     assert not result.published and not result.problems
     found = [(d.line, d.column, d.message) for d in result.diagnostics if d.code == "R001"]
     assert found == [
@@ -416,7 +417,7 @@ def test_listing_pages_are_given_summaries_not_articles(built):
     would tie the page to every detail of that article."""
     _, result = built
     renderer = SiteRenderer(result.site)
-    listings = renderer.listings()
+    listings = render_listings(renderer)
     assert {"index.html", "sources/index.html", "types/theory/index.html"} <= {x.path for x in listings}
     for listing in listings:
         inputs = [listing.context, renderer.common("/")]

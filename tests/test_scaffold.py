@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wikigen.build import gather
+from wikigen.build import SearchMode, gather
 from wikigen.cli import main
 from wikigen.config import load_config
 from wikigen.scaffold import SECTIONS, ScaffoldError, new_article, slugify
@@ -175,11 +175,11 @@ def test_a_new_article_is_a_draft_until_its_placeholders_are_gone(site: Path) ->
     path = new_article(_config(site), "Self-Determination Theory", "theory", today=dt.date(2026, 6, 4))
     from wikigen.build import build
 
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     assert not (site / "public" / "articles" / path.stem).exists()  # a draft is not published
     path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
     result = gather(site)
     assert {d.code for d in result.diagnostics} == {"P009"}  # every placeholder, the summary's included
     placeholders = path.read_text(encoding="utf-8").count("[@todo]")
     assert len(result.diagnostics) == placeholders > len(SECTIONS)
-    assert not build(site, search=False, strict=True).published
+    assert not build(site, search=SearchMode.OFF, strict=True).published

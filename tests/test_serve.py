@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import wikigen.serve.server
+from wikigen.index.update import SearchMode
 from wikigen.model import OutputFile
 from wikigen.render import PACKAGE_THEME
 from wikigen.serve import DevServer, inject, previewable
@@ -483,15 +484,15 @@ def _outcome(published: bool = True, diagnostics: list | None = None) -> Outcome
 
 def test_an_edit_is_published_with_the_old_index_and_indexed_while_no_edit_waits(tmp_path: Path) -> None:
     session = Session(tmp_path, search=True)
-    assert session.begin(index=False) == (False, True)  # (search, keep_index): the previous index is kept
+    assert session.begin(index=False) is SearchMode.KEEP  # the previous index is kept
     status = session.finished(_outcome(), index=False, searched=False, read=lambda path: None)
     assert (status.published, status.view, status.indexing, session.index_due) == (1, 1, True, True)
     assert not session.index_now(edits_waiting=True) and session.index_now(edits_waiting=False)
-    assert session.begin(index=True) == (True, False) and not session.index_due  # tried once per edit
+    assert session.begin(index=True) is SearchMode.BUILD and not session.index_due  # tried once per edit
     status = session.finished(_outcome(), index=True, searched=True, read=lambda path: None)
     assert (status.published, status.indexed, status.view, status.search, status.indexing) == (1, 1, 1, True, False)
     session.search_failed()
-    assert session.begin(index=True) == (False, False)
+    assert session.begin(index=True) is SearchMode.OFF
     status = session.finished(_outcome(), index=False, searched=False, read=lambda path: None)
     assert (status.search, status.indexing, session.index_due) == (False, False, False)
     assert json.loads(session.snapshot.status)["published"] == 2 and session.snapshot.view == status.view

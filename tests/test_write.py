@@ -11,7 +11,7 @@ import pytest
 
 import wikigen.build
 from wikigen import write
-from wikigen.build import build
+from wikigen.build import SearchMode, build
 from wikigen.model import OutputFile
 
 RENDER_SITE = Path(__file__).parent / "sites" / "render"
@@ -94,26 +94,26 @@ def _append(path: Path, text: str) -> None:
 
 def test_a_recycled_build_equals_a_cold_one_and_relinks_nothing_unchanged(site: Path, tmp_path: Path) -> None:
     article = site / "content" / "alpha-theory.md"
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     _append(article, "\nA first addition [@llm].\n")
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     unchanged = site / "public" / "articles" / "beta-concept" / "index.html"
     inode = unchanged.stat().st_ino
     _append(article, "\nA second addition [@llm].\n")
-    result = build(site, search=False)  # the first build with a spare to recycle
+    result = build(site, search=SearchMode.OFF)  # the first build with a spare to recycle
     assert result.published and (result.rendered, result.reused) == (1, 1)
     assert unchanged.stat().st_ino == inode
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".wikigen-cache", ".*.lock", ".*.spare"))
-    assert build(fresh, search=False, use_cache=False).published
+    assert build(fresh, search=SearchMode.OFF, use_cache=False).published
     assert snapshot(site / "public") == snapshot(fresh / "public")
 
 
 def test_a_failed_recycled_build_leaves_the_published_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     article = site / "content" / "alpha-theory.md"
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     _append(article, "\nA first addition [@llm].\n")
-    assert build(site, search=False).published
+    assert build(site, search=SearchMode.OFF).published
     assert (site / ".public.spare").is_dir()
     published = snapshot(site / "public")
     config = site / "pyproject.toml"  # a new site title: every page is written again, most through the spare
@@ -124,7 +124,7 @@ def test_a_failed_recycled_build_leaves_the_published_site(site: Path, monkeypat
 
     monkeypatch.setattr(wikigen.build, "prune", fail)
     with pytest.raises(RuntimeError):
-        build(site, search=False)
+        build(site, search=SearchMode.OFF)
     assert snapshot(site / "public") == published
     assert not list(site.glob(".public.*.tmp"))
 

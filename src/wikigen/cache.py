@@ -55,6 +55,7 @@ class Cache:
         self.folder = folder
         self.enabled = enabled
         self.rejected = 0  # entries found corrupt or stale, for the build summary and the tests
+        self.used: set[str] = set()  # the entries this run read, wrote or kept: what `prune` leaves
 
     def _path(self, name: str) -> str:
         """A string: a build looks up some 10,000 entries, and pathlib costs more than reading them."""
@@ -63,6 +64,7 @@ class Cache:
     def get(self, name: str) -> Any | None:
         if not self.enabled:
             return None
+        self.used.add(name)
         path = self._path(name)
         try:
             with open(path, "rb") as stream:
@@ -84,6 +86,7 @@ class Cache:
     def put(self, name: str, value: Any) -> None:
         if not self.enabled:
             return
+        self.used.add(name)
         path = self._path(name)
         with no_gc():
             body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -97,16 +100,30 @@ class Cache:
         except OSError:
             return  # a cache that cannot be written only costs time
 
-    def prune(self, live: Iterable[str]) -> int:
-        """Delete every entry but `live`, and the leftovers of killed writes: the old versions of edited
-        articles, checks made under another configuration. A cache kept between CI runs stays the size of the
-        site. Returns how many files went."""
+    def keep(self, names: Iterable[str]) -> None:
+        """Entries this run relies on without reading them (an unchanged article's body, when its page is kept):
+        `prune` leaves them too."""
+        self.used.update(names)
+
+    def discard(self, names: Iterable[str]) -> None:
+        """Delete entries this run has made redundant (checks now held in one entry with the others)."""
+        if not self.enabled:
+            return
+        for name in names:
+            self.used.discard(name)
+            with contextlib.suppress(OSError):
+                os.unlink(self._path(name))
+
+    def prune(self) -> int:
+        """After a run over the whole site, delete every entry it did not use, and the leftovers of killed
+        writes: the old versions of edited articles, checks made under another configuration. A cache kept
+        between CI runs stays the size of the site. Entries used in worker processes are kept by the caller.
+        Returns how many files went."""
         if not self.enabled:
             return 0
-        keep = set(live)
         removed = 0
         for entry in _files(str(self.folder)):
-            if entry.name not in keep:
+            if entry.name not in self.used:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1

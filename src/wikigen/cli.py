@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import cast
 
 from wikigen import editorial
-from wikigen.build import build, gather
+from wikigen.build import SearchMode, build, gather
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
 from wikigen.model import Pos
@@ -116,8 +116,8 @@ class _Bar:
 def _cmd_build(args: argparse.Namespace) -> int:
     bar = _Bar()
     try:
-        result = build(_root(args.root), strict=args.strict, search=not args.no_search, use_cache=not args.no_cache,
-                       progress=bar)
+        search = SearchMode.OFF if args.no_search else SearchMode.BUILD
+        result = build(_root(args.root), strict=args.strict, search=search, use_cache=not args.no_cache, progress=bar)
     finally:
         bar.clear()
     for diagnostic in (*result.diagnostics, *result.problems):

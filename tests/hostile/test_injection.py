@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import FRONT, codes, where
-from wikigen.build import build
+from wikigen.build import SearchMode, build
 from wikigen.check.meta import url_scheme
 
 
@@ -230,7 +230,7 @@ def hostile_build(site, tmp_path: Path):
         "content/img/x.png": b"\x89PNG\r\n\x1a\n",
         "bibliography.bib": HOSTILE_BIB,
     })
-    result = build(root, search=False)
+    result = build(root, search=SearchMode.OFF)
     return root, result
 
 
@@ -276,5 +276,5 @@ def test_files_linked_from_outside_are_not_published(site, tmp_path: Path) -> No
     secret.write_bytes(b"\x89PNG SECRET-BYTES")
     root = site({"content/a.md": FRONT + "Look ![x](leak.png) here [@a].\n"})
     (root / "content" / "leak.png").symlink_to(secret)
-    build(root, search=False)
+    build(root, search=SearchMode.OFF)
     assert [p for p in (root / "public").rglob("*") if p.is_file() and b"SECRET-BYTES" in p.read_bytes()] == []

@@ -28,7 +28,6 @@ import hashlib
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -43,25 +42,6 @@ PAGEFIND = (sys.executable, "-m", "pagefind")
 
 class SearchIndexError(Exception):
     """Pagefind failed; the message carries its output."""
-
-
-class SearchIndexStopped(SearchIndexError):
-    """The indexing was stopped from outside (the build failed meanwhile); its Pagefind runs were killed."""
-
-
-STOP_POLL = 0.05  # seconds between looks at the stop flag while a Pagefind run goes on
-
-
-def _wait(process: subprocess.Popen, stop: threading.Event) -> tuple[str, str]:
-    """`process.communicate()`, unless `stop` is set first: then the run is killed."""
-    while True:
-        try:
-            return process.communicate(timeout=STOP_POLL)
-        except subprocess.TimeoutExpired:  # retrying loses no output
-            if stop.is_set():
-                process.kill()
-                process.communicate()
-                raise SearchIndexStopped("search indexing stopped") from None
 
 
 @dataclass(frozen=True)
@@ -94,20 +74,17 @@ def plan(page_keys: Mapping[str, str], pages_per_shard: int) -> tuple[Shard, ...
 
 def index_folders(
     jobs: Sequence[tuple[Path, Path]], workers: int, done: Callable[[int], None], prepare: Callable[[Path], None],
-    stop: threading.Event | None = None,
 ) -> None:
     """Run Pagefind on each (site folder, bundle folder), `workers` at a time: one run uses more than a core
     but idles while it reads and writes, so two runs on two cores finish sooner than one run of both. Each site
-    folder is filled by `prepare` while the runs before it are going. Setting `stop` (from another thread)
-    kills the runs going and raises `SearchIndexStopped`; no run outlives this call."""
-    stop = stop or threading.Event()
+    folder is filled by `prepare` while the runs before it are going. No run outlives this call."""
     running: list[tuple[subprocess.Popen, Path, Path]] = []
     failures: list[str] = []
     finished = 0
 
     def finish(process: subprocess.Popen, site: Path, bundle: Path) -> None:
         nonlocal finished
-        out, err = _wait(process, stop)
+        out, err = process.communicate()
         if process.returncode != 0:
             failures.append((err or out).strip() or f"pagefind exited {process.returncode} on {site.name}")
         else:
@@ -117,8 +94,6 @@ def index_folders(
 
     try:
         for site, bundle in jobs:
-            if stop.is_set():
-                raise SearchIndexStopped("search indexing stopped")
             prepare(site)
             while len(running) >= max(1, workers):
                 finish(*running.pop(0))

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wikigen.build import BuildResult, build, preview, site_renderer
+from wikigen.build import BuildResult, SearchMode, build, preview, site_renderer
 from wikigen.config import load_config
 from wikigen.index import SearchIndexError
 from wikigen.model import Diagnostic
@@ -165,7 +165,7 @@ class DevServer:
     def _build(self, index: bool) -> tuple[BuildResult | None, str | None, bool]:
         """Run one build: (its result or None, the failure, whether it built the search index)."""
         with self.board.changed:
-            search, keep_index = self.session.begin(index)
+            search = self.session.begin(index)
             self.board.post(self.session.snapshot)
         try:
             output = output_folder(load_config(self.root).config)
@@ -176,14 +176,15 @@ class DevServer:
             with self.board.changed:
                 self.session.serve_from(output, rules)
             try:
-                return build(self.root, search=search, keep_index=keep_index, drafts=self.drafts), None, search
+                searched = search is SearchMode.BUILD
+                return build(self.root, search=search, drafts=self.drafts), None, searched
             except SearchIndexError as exc:
-                if not search:
+                if search is not SearchMode.BUILD:
                     raise
                 with self.board.changed:
                     self.session.search_failed()
                 self._log(f"wikigen serve: search index failed, serving without search: {exc}")
-                return build(self.root, search=False, drafts=self.drafts), None, False
+                return build(self.root, search=SearchMode.OFF, drafts=self.drafts), None, False
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, OSError | NotImplementedError | OutputError | SearchIndexError):

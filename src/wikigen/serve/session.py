@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from wikigen.index.update import SearchMode
 from wikigen.serve.changes import Change, ChangeKind
 from wikigen.serve.headers import DEFAULT_RULES, HeaderRule
 
@@ -136,15 +137,18 @@ class Session:
         takes seconds a shard."""
         return self.index_due and not edits_waiting
 
-    def begin(self, index: bool) -> tuple[bool, bool]:
-        """A build starts; (search, keep_index) for it: an edit is published with the previous index (kept),
-        an index build rebuilds it, each only while Pagefind works. An index build is tried once per edit."""
+    def begin(self, index: bool) -> SearchMode:
+        """A build starts; what it does with the search index: an edit is published with the previous index
+        (kept), an index build rebuilds it, each only while Pagefind works. An index build is tried once per
+        edit."""
         self.status.building = True
         if index:
             self.index_due = False
         wanted = self.search and not self.search_broken
         self._snapshot()
-        return index and wanted, wanted and not index
+        if not wanted:
+            return SearchMode.OFF
+        return SearchMode.BUILD if index else SearchMode.KEEP
 
     def serve_from(self, output: Path, headers: tuple[HeaderRule, ...]) -> None:
         """The output folder and production headers of the site as now configured."""
