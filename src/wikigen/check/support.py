@@ -120,9 +120,12 @@ def evidence_sentences(text: str) -> list[str]:
 
 @functools.cache
 def embeddings():
-    """wordllama's model from its own wheel; its loader would otherwise try to download a tokenizer it holds."""
+    """wordllama's model from its own wheel (its loader would otherwise try to download a tokenizer it holds),
+    with wordfreq's English table read too: the build loads both before its check workers fork, to share them."""
     import wordllama
+    from wordfreq import zipf_frequency
 
+    zipf_frequency("the", "en")
     return wordllama.WordLlama.load(cache_dir=pathlib.Path(wordllama.__file__).parent, disable_download=True)
 
 
