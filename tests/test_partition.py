@@ -163,6 +163,15 @@ def test_partitions_of_other_inputs_are_refused(site: Path, capsys: pytest.Captu
     assert "other inputs than this site's" in refused(site, capsys, first, second)  # the config changed since
 
 
+def test_a_page_made_from_other_inputs_is_refused(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A stored source text is not among the digested inputs, but every page key that depends on it is."""
+    assert build(site, search=SearchMode.OFF).published
+    parts = make_parts(site, 1)
+    evidence = site / "evidence" / "webpage2020.txt"
+    evidence.write_text(evidence.read_text(encoding="utf-8") + "\nA passage added since.\n", encoding="utf-8")
+    assert "was rendered from other inputs" in refused(site, capsys, *parts)
+
+
 def test_an_incomplete_or_damaged_partition_is_refused(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert build(site, search=SearchMode.OFF).published
     parts = make_parts(site, 1)
