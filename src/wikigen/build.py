@@ -371,8 +371,8 @@ def _publish(renderer: SiteRenderer, pages: list[RenderedPage], keys: dict[str, 
 
 def _manifest_pages(renderer: SiteRenderer, keys: dict[str, str], pages: list[RenderedPage]
                     ) -> dict[str, tuple[str, RenderedPage]]:
-    by_path = {page.path: page for page in pages}
-    return {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}
+    by_source = {page.source: page for page in pages}
+    return {a.slug: (keys[a.slug], by_source[a.document.path]) for a in renderer.articles}
 
 
 def _record(store: caching.Cache, manifest: Manifest) -> None:
@@ -416,8 +416,7 @@ def build_partition(root: Path, spec: partition.Spec, folder: Path | None = None
     target = replaceable(config, (folder or root / PARTS / spec.folder).resolve(), "partition folder",
                          ("content", "theme", "bibliography", "evidence", "cache", "output"))
     design = _design(config, False)
-    site, job = _check(sources, store, progress)
-    store.keep([incremental.MANIFEST, *_reference_names(site).values()])  # a partition prunes nothing
+    site, job = _check(sources, store, progress)  # a partition prunes nothing of the cache: it used only part
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), str(target))
 
@@ -428,8 +427,8 @@ def build_partition(root: Path, spec: partition.Spec, folder: Path | None = None
     with staged(target) as staging:
         rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging / partition.SITE)
         rendered = pool.spread(pool.render_chunk, rendering, mine, config.workers, "render", progress)
-        slugs = {article_path(article.slug): article.slug for article in mine}
-        pages = [partition.Page(slugs[page.path], keys[slugs[page.path]], page) for page in rendered]
+        slugs = {article.document.path: article.slug for article in mine}
+        pages = [partition.Page(slugs[page.source], keys[slugs[page.source]], page) for page in rendered]
         write_files(staging, [partition.record(spec, incremental.inputs_key(design, "", sources), pages, config.root)])
     return BuildResult(site, True, site.diagnostics, len(site.articles), str(target), len(rendered) + 1,
                        time.perf_counter() - started, rendered=len(rendered))

@@ -116,6 +116,8 @@ class _Bar:
 def _cmd_build(args: argparse.Namespace) -> int:
     if args.into and not args.partition:
         raise UsageError("--into names a partition's folder: use it with --partition I/N")
+    if args.partition and args.no_search:
+        raise UsageError("a partition builds no search index; the merge does (`wikigen merge --no-search` skips it)")
     bar = _Bar()
     try:
         root = _root(args.root)
