@@ -22,6 +22,7 @@ from wikigen.check.evidence import stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.incremental import Manifest
+from wikigen.index import shard_pages
 from wikigen.index import update as search_index
 from wikigen.index.update import SearchIndex, SearchMode
 from wikigen.load import load_sources, read_source
@@ -37,8 +38,9 @@ from wikigen.model import (
 from wikigen.parse import slug_of
 from wikigen.parse.bibliography import parse_bibliography
 from wikigen.render import RenderedPage, SiteRenderer
-from wikigen.render.body import article_path
+from wikigen.render.body import bucketed
 from wikigen.render.links import BrokenLinks
+from wikigen.render.listings import listings
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
@@ -142,7 +144,8 @@ def _check(
     unchecked = [s for s in readable if s.path not in results]
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
-    job = pool.Job(config, store, keys, slugs, stored, years, scorer_id, model, bodies, entries)
+    job = pool.Job(config, store, keys, slugs, stored, years, scorer_id, model, bodies, entries,
+                   bucketed(len(slugs), config))
     for done in pool.spread(pool.check_chunk, job, unchecked, config.workers, "check", progress):
         path = done.check.article.document.path
         results[path] = done.check
@@ -267,7 +270,8 @@ def _search_index(
         write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages])
 
     index, files = search_index.update(
-        staging, {article_path(slug): key for slug, key in keys.items()}, renderer.config.search_shard_pages,
+        staging, {renderer.article_path(slug): key for slug, key in keys.items()},
+        shard_pages(len(keys), renderer.config),
         bundles, intact, renderer.sort_orders(), renderer.config.workers or os.cpu_count() or 1,
         lambda paths: link_files(output, staging, paths), prepare,
         lambda done, total: progress("search index", done, total),
@@ -335,8 +339,8 @@ def _design(config: Config, drafts: bool) -> str:
 
 def _page_keys(renderer: SiteRenderer, job: pool.Job, design: str) -> dict[str, str]:
     """Each article page's key, by slug: the design, and everything its template is given."""
-    return {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, job.entries[a.document.path].body)))
-            for a in renderer.articles}
+    shown = {a.slug: renderer.article_page(a, job.entries[a.document.path].body) for a in renderer.articles}
+    return {slug: incremental.page_key(design, renderer.page_key(page)) for slug, page in shown.items()}
 
 
 @dataclass(frozen=True)
@@ -386,7 +390,7 @@ def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: st
                    output: Path, staging: Path) -> list[str]:
     """Render the listing pages whose key changed and carry the others over; returns their paths."""
     paths = []
-    for listing in renderer.listings():
+    for listing in listings(renderer):
         key = renderer.listing_key(listing)
         scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
         if scanned:
@@ -493,7 +497,8 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
     slugs = frozenset(slug_of(article.document.path) for article in site.articles)
     stored = stored_texts(site.bibliography, site.parsed.sources.evidence)
     job = pool.Job(config, caching.Cache(config.path("cache"), enabled=False), site.bibliography.entries, slugs,
-                   stored, years_of(site.bibliography), "", None, True, {})  # nothing cached, the built-in scorer
+                   stored, years_of(site.bibliography), "", None, True, {},
+                   renderer.buckets)  # nothing cached, the built-in scorer
     pages = {}
     for path in paths:
         if not path.is_relative_to(config.path("content")):
