@@ -42,6 +42,15 @@ def sample(target: Path) -> Path:
     return target
 
 
+def bucketed_sample(target: Path) -> Path:
+    """The sample wiki with its pages in buckets (and a `_redirects`), as a wiki past `article_buckets_from` has."""
+    sample(target)
+    config = target / "pyproject.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\narticle_buckets_from = 1"), encoding="utf-8")
+    return target
+
+
 def render_site(target: Path) -> Path:
     shutil.copytree(RENDER_SITE, target)
     return target
@@ -58,13 +67,15 @@ def partitioned(root: Path, count: int, search: SearchMode = SearchMode.BUILD, c
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("make", [render_site, sample], ids=["render-site", "sample-wiki"])
+@pytest.mark.parametrize("make", [render_site, sample, bucketed_sample],
+                         ids=["render-site", "sample-wiki", "bucketed-sample-wiki"])
 def test_partitions_merged_equal_one_build(make, tmp_path: Path) -> None:
     """In another folder than the build's, too: the output depends on no absolute path."""
     one = make(tmp_path / "one")
     assert build(one, use_cache=False).published
     expected = snapshot(one / "public")
     assert any(path.startswith("pagefind/") for path in expected)  # the search index is compared too
+    assert ("_redirects" in expected) == (make is bucketed_sample)
     for count in (1, 2, 3):
         root = make(tmp_path / f"split-{count}")
         parts = partitioned(root, count)
