@@ -15,6 +15,7 @@ import pytest
 import wikigen.build
 import wikigen.incremental
 import wikigen.load
+import wikigen.pool
 from wikigen.build import SearchMode, build, gather, preview, site_renderer
 from wikigen.cache import Cache
 from wikigen.parse import parse_document
@@ -250,7 +251,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(Path(source.path).name)
         return parse_document(source, **options)
 
-    monkeypatch.setattr(wikigen.build, "parse_document", counting)
+    monkeypatch.setattr(wikigen.pool, "parse_document", counting)
     return calls
 
 
@@ -414,14 +415,14 @@ def test_an_article_changed_during_the_build_is_not_cached_as_its_old_self(
     _settle(site)
     assert build(site, search=SearchMode.OFF).published
     _forget_all_but_the_stamps(site)
-    real = wikigen.build.read_source
+    real = wikigen.pool.read_source
 
     def racing(config, path, **kw):  # the file changes between the listing and the reading
         source, problem = real(config, path, **kw)
         text = source.text.replace("Clinicians like it", "Clinicians race it")
         return dataclasses.replace(source, text=text, digest="0" * 64), problem
 
-    monkeypatch.setattr(wikigen.build, "read_source", racing)
+    monkeypatch.setattr(wikigen.pool, "read_source", racing)
     assert build(site, search=SearchMode.OFF).published
     monkeypatch.undo()
     shutil.rmtree(site / "public")

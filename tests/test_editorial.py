@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import wikigen.build
+import wikigen.pool
 from test_check import make_site
 from wikigen.cli import main
 
@@ -88,7 +88,7 @@ def test_csv_report(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_report_reads_the_cached_check(site: Path, monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--root", str(site)]) == 0
     capsys.readouterr()
-    monkeypatch.setattr(wikigen.build, "parse_document", lambda source: pytest.fail(f"parsed {source.path}"))
+    monkeypatch.setattr(wikigen.pool, "parse_document", lambda source, **_: pytest.fail(f"parsed {source.path}"))
     assert main(["report", "--root", str(site), "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["articles"]) == 3
 

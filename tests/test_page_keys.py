@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from wikigen.build import SearchMode, build, site_renderer
+from wikigen.load import read_source
+from wikigen.parse import parse_document
 from wikigen.render import ArticlePage, Cited, SiteRenderer, article_context
+from wikigen.render.body import render_body
 from wikigen.render.references import Reference
 
 FIXTURE = Path(__file__).parent / "sites" / "render"
@@ -104,7 +107,9 @@ def test_an_unchanged_page_has_an_unchanged_key(renderer: SiteRenderer, page: Ar
 def test_the_context_is_made_from_the_page_and_its_body_alone(renderer: SiteRenderer, page: ArticlePage) -> None:
     """`article_context` takes the page, the body and the config, nothing else: so what the key hashes is what
     the template is given. Every field of the page reaches the context."""
-    body = renderer.body(page.article)
+    document = parse_document(read_source(renderer.config, renderer.config.root / page.article.document.path)[0])
+    article = dataclasses.replace(page.article, document=document)
+    body = render_body(article, renderer.config, renderer.by_slug, renderer.site.bibliography.entries)
     context, _ = article_context(page, body, renderer.config)
     shown = repr(context)
     for value in (page.url, page.link, page.type_url, page.discipline_url, *(t for t, _, _ in page.see_also),

@@ -15,6 +15,7 @@ from wikigen.build import SearchMode, build
 from wikigen.model import Article, Citation, Document, Marker, Pos, Severity
 from wikigen.render import SiteRenderer
 from wikigen.render.links import LinkChecker
+from wikigen.render.listings import listings as render_listings
 from wikigen.render.markdown import ArticleContext, search_copy
 from wikigen.render.references import format_reference, sanitise
 from wikigen.render.taxonomy import slugify
@@ -416,7 +417,7 @@ def test_listing_pages_are_given_summaries_not_articles(built):
     would tie the page to every detail of that article."""
     _, result = built
     renderer = SiteRenderer(result.site)
-    listings = renderer.listings()
+    listings = render_listings(renderer)
     assert {"index.html", "sources/index.html", "types/theory/index.html"} <= {x.path for x in listings}
     for listing in listings:
         inputs = [listing.context, renderer.common("/")]

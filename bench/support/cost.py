@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from wikigen.build import _memo_scorer
 from wikigen.check import check_document, support
 from wikigen.check.evidence import stored_texts, years_of
 from wikigen.config import load_config
@@ -30,6 +29,7 @@ from wikigen.load import load_sources
 from wikigen.model import Provenance
 from wikigen.parse import parse_document, slug_of
 from wikigen.parse.bibliography import parse_bibliography
+from wikigen.pool import memo_scorer
 
 HERE = Path(__file__).parent
 
@@ -56,16 +56,11 @@ def main() -> None:
         documents = [parse_document(s) for s in sources.articles[: args.sample]]
         sourced = sum(s.provenance is Provenance.SOURCED for d in documents for s in d.sentences)
         support.embeddings()
-        identity = {"scorer_id": "bench", "model": None}
-
         def run(evidence: dict, memo: dict) -> tuple[float, dict]:
-            from wikigen import build
-
-            build._JOB.update(identity)
             used_all: dict = {}
             started = time.perf_counter()
             for document in documents:
-                score, used = _memo_scorer(memo, config)
+                score, used = memo_scorer(memo, "bench", None)
                 check_document(document, bibliography.entries, slugs, config, False, evidence, years, score)
                 used_all.update(used)
             return time.perf_counter() - started, used_all

@@ -1,54 +1,46 @@
-"""The orchestrator: gather everything (load, parse, check), then render, write and index.
+"""The orchestrator: a build's phases in order, as mkdocs' `commands/build.py` has them: load, what is outdated,
+check, render, write, index, record.
 
-`check` is `gather` alone; `build` refuses to write when gathering found errors. Both keep an on-disk
-cache (`cache.py`): parsed documents and the bibliography by content hash, each article's check and
-rendered body, formatted references by entry content, and a manifest of the last build, so an unchanged
-site is not rebuilt, and a page (article or listing) whose inputs are unchanged is kept from the previous
-output instead of being rendered again. Each article is parsed once, in a worker process.
+`check` (`gather`) is the build but for rendering, writing and indexing; `build` refuses to write when the check
+found errors. What a run takes over from the last one, and under which names, is the incremental layer's
+(`incremental.py`); each article's work runs in worker processes (`pool.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gc
-import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
-from wikigen import incremental
-from wikigen.check import check_document, check_site, support
-from wikigen.check.evidence import Scorer, stored_texts, years_of
+from wikigen import incremental, partition, pool
+from wikigen.check import check_site, support
+from wikigen.check.evidence import stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
-from wikigen.incremental import ArticleEntries, Manifest
+from wikigen.incremental import Manifest
 from wikigen.index import shard_pages
 from wikigen.index import update as search_index
 from wikigen.index.update import SearchIndex, SearchMode
 from wikigen.load import load_sources, read_source
 from wikigen.model import (
-    Article,
     Bibliography,
     CheckedDocument,
     CheckedSite,
     Diagnostic,
-    Document,
     OutputFile,
     Severity,
-    SourceFile,
     Sources,
 )
-from wikigen.parse import parse_document, slug_of, worker_count
+from wikigen.parse import slug_of
 from wikigen.parse.bibliography import parse_bibliography
-from wikigen.pickling import no_gc
 from wikigen.render import RenderedPage, SiteRenderer
-from wikigen.render.body import Body, bucketed, render_body
+from wikigen.render.body import bucketed
 from wikigen.render.links import BrokenLinks
+from wikigen.render.listings import listings
 from wikigen.render.markdown import search_copy
 from wikigen.render.references import format_references, load_style, reference_key
 from wikigen.write import (
@@ -56,12 +48,11 @@ from wikigen.write import (
     output_folder,
     output_stats,
     prune,
+    replaceable,
     staged,
     walk,
     write_files,
 )
-
-_JOB: dict = {}  # set before forking: workers inherit it instead of receiving it pickled
 
 
 def _load(root: Path, selected: Iterable[Path] | None, use_cache: bool = True) -> tuple[Sources, caching.Cache]:
@@ -82,49 +73,7 @@ def _load(root: Path, selected: Iterable[Path] | None, use_cache: bool = True) -
     return dataclasses.replace(sources, diagnostics=config_problems + sources.diagnostics), store
 
 
-def _read(source: SourceFile, config: Config) -> SourceFile:
-    """An article listed unread, read now that its text is needed; a file that changed since the load comes
-    back with its new digest, and the caller then caches nothing from it (the next build reads it anew)."""
-    return read_source(config, config.root / source.path, article=True)[0] if source.unread else source
-
-
-Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws a bar on a terminal
-
-
-def _quiet(step: str, done: int, total: int) -> None:
-    pass
-
-
-def _check_chunk(sources: Sequence[SourceFile]) -> list[tuple[CheckedDocument, bool]]:
-    """Worker: parse (or take from the cache) and check each article, and send back only the slim check (moving
-    a parsed document between processes costs as much as parsing it), and whether it may be cached (what was
-    read is what the source's digest names). For a build it also renders the article's body while it holds
-    the tokens, so rendering the page needs no second parse; the parsed document and the body are cached here."""
-    store, entries, keys, slugs, config = _JOB["store"], _JOB["entries"], _JOB["keys"], _JOB["slugs"], _JOB["config"]
-    bodies, stored, years = _JOB["render_bodies"], _JOB["stored"], _JOB["years"]
-    results = []
-    for source in sources:
-        entry: ArticleEntries = entries[source.path]
-        document = None if bodies else store.get(entry.document)
-        same = True  # what is checked is what the source's digest names
-        if not isinstance(document, Document) or document.path != source.path:
-            text = _read(source, config)
-            same = text.digest == source.digest
-            with no_gc():
-                document = parse_document(text, tokens=bodies)
-            if same:
-                store.put(entry.document, dataclasses.replace(document, tokens=(), caption_tokens=(),
-                                                                        front_tokens=()))
-        memo = store.get(entry.scores) if same else None
-        score, used = _memo_scorer(memo if isinstance(memo, dict) else {}, config)
-        result = check_document(document, keys, slugs, config, False, stored, years, score)
-        if same and used != memo:
-            store.put(entry.scores, used)
-        if same and bodies and result.article.meta is not None and not result.errors:
-            article = dataclasses.replace(result.article, document=document)
-            store.put(entry.body, render_body(article, config, slugs, keys, bucketed(len(slugs), config)))
-        results.append((result, same))
-    return results
+Progress = pool.Progress
 
 
 def _scorer_id(config: Config) -> str:
@@ -152,24 +101,6 @@ def _support_model(config: Config, scoring: bool) -> tuple[support.EntailmentMod
         return None, Diagnostic(CONFIG_FILE, 1, 1, "S005", Severity.ERROR, f"support_model: {exc}")
 
 
-def _memo_scorer(memo: dict, config: Config) -> tuple[Scorer, dict]:
-    """`support.score` remembering its results by the digest of (sentence, evidence, scorer), starting from an
-    article's last scores: only the sentences (or evidence) that changed since are scored again. Returns the
-    scorer and the scores it used, to cache for the next check."""
-    identity, model = _JOB["scorer_id"], _JOB["model"]
-    used: dict = {}
-
-    def score(sentence: str, evidence: str) -> support.Scored:
-        name = caching.key(identity, sentence, evidence)
-        found = used.get(name) or memo.get(name)
-        if not isinstance(found, support.Scored):
-            found = support.score(sentence, evidence, model)
-        used[name] = found
-        return found
-
-    return score, used
-
-
 def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
     """Parsed once per content: bibtexparser takes a quarter of a millisecond an entry."""
     name = incremental.bibliography_name(sources)
@@ -183,13 +114,13 @@ def _bibliography(sources: Sources, store: caching.Cache) -> Bibliography:
 
 
 def _check(
-    sources: Sources, store: caching.Cache, progress: Progress = _quiet, bodies: bool = False
-) -> tuple[CheckedSite, dict[str, ArticleEntries]]:
+    sources: Sources, store: caching.Cache, progress: Progress = pool.quiet, bodies: bool = False
+) -> tuple[CheckedSite, pool.Job]:
     """Check every article, from the cache where its check still holds, else in worker processes from its parsed
     document (cached by content hash, else parsed; for a build always parsed, and its body rendered from the
     tokens). Documents are slimmed once checked, so the orchestrator holds the site's metadata, not its text.
     With `check PATHS` only those articles are checked; the others count by their slugs. Returns the site and
-    each checked article's cache entries."""
+    the job its articles were checked with (their bodies are rendered with it)."""
     config = sources.config
     slugs = frozenset(slug_of(s.path) for s in sources.articles)
     readable = [s for s in sources.articles if s.text is not None or s.unread]
@@ -213,18 +144,15 @@ def _check(
     unchecked = [s for s in readable if s.path not in results]
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
-    _JOB.update(store=store, keys=keys, slugs=slugs, config=config, entries=entries, render_bodies=bodies,
-                stored=stored, years=years, model=model, scorer_id=scorer_id)
-    try:
-        for result, holds in _spread(_check_chunk, unchecked, config, "check", progress):
-            path = result.article.document.path
-            results[path] = result
-            if holds:
-                fresh[path] = result
-            else:
-                changed.add(path)
-    finally:
-        _JOB.clear()
+    job = pool.Job(config, store, keys, slugs, stored, years, scorer_id, model, bodies, entries,
+                   bucketed(len(slugs), config))
+    for done in pool.spread(pool.check_chunk, job, unchecked, config.workers, "check", progress):
+        path = done.check.article.document.path
+        results[path] = done.check
+        if done.holds:
+            fresh[path] = done.check
+        else:
+            changed.add(path)
     if sources.selected is None and stale.repack(len(readable)):
         store.put(incremental.CHECKS, {entries[s.path].check: results[s.path] for s in readable
                                        if s.path not in changed})
@@ -236,12 +164,12 @@ def _check(
         store.keep(entry.names[1:])
     if problem:
         sources = dataclasses.replace(sources, diagnostics=(*sources.diagnostics, problem))
-    linked = _linked(sources, results, context, pack, store, keys, slugs)
-    return check_site(sources, bibliography, [results[s.path] for s in readable], linked), entries
+    linked = _linked(sources, results, job, context, pack)
+    return check_site(sources, bibliography, [results[s.path] for s in readable], linked), job
 
 
-def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str, pack: dict,
-            store: caching.Cache, keys, slugs) -> list[CheckedDocument]:
+def _linked(sources: Sources, results: dict[str, CheckedDocument], job: pool.Job, context: str,
+            pack: dict[str, CheckedDocument]) -> list[CheckedDocument]:
     """For `check PATHS`: the checks of the other articles the named ones link to, from the cache or read and
     checked now (only to resolve the links: their own problems are not reported), so that a heading, a
     sentence or a draft is known without reading the whole site."""
@@ -256,18 +184,22 @@ def _linked(sources: Sources, results: dict[str, CheckedDocument], context: str,
         if source.text is None:
             continue
         name = incremental.article_entries(context, source).check
-        cached = pack.get(name) or store.get(name)
+        cached = pack.get(name) or job.store.get(name)
         if not (isinstance(cached, CheckedDocument) and cached.article.document.path == source.path):
-            cached = check_document(parse_document(source, tokens=False), keys, slugs, sources.config, keep=False)
-            store.put(name, cached)
+            cached = pool.process(job, source).check  # checked as every article is, so it may be cached
+            job.store.put(name, cached)
         found.append(cached)
     return found
 
 
 def gather(root: Path, selected: Iterable[Path] | None = None, use_cache: bool = True) -> CheckedSite:
+    """`wikigen check`: the build's phases but for rendering, writing and indexing."""
+    # load: the sources (unchanged articles listed unread) and the cache
     sources, store = _load(root, selected, use_cache)
+    # what is outdated, and check: the articles whose check no longer holds are checked again
     site = _check(sources, store)[0]
-    if sources.selected is None:  # what the next build takes over stays: its manifest and formatted references
+    # record: after a check of the whole site, the cache keeps what it used and what the next build takes over
+    if sources.selected is None:
         store.keep([incremental.MANIFEST, *_reference_names(site).values()])
         store.prune()
     return site
@@ -294,36 +226,6 @@ class BuildResult:
     @property
     def warnings(self) -> int:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
-
-
-# ---------------------------------------------------------------- work spread over processes
-
-def _spread(function: Callable, items: Sequence, config: Config, step: str, progress: Progress) -> list:
-    """`function` over chunks of `items`, results in order, in forked worker processes when that pays: not for
-    small jobs, nor with threads running (`serve`), where fork is unsafe."""
-    workers = worker_count(config.workers, len(items))
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        workers = 0
-    size = max(4, -(-len(items) // (max(workers, 1) * 16)))  # small chunks: an even load and a live progress bar
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    results: list = []
-    progress(step, 0, len(items))
-    # The site is millions of long-lived objects: freezing them keeps the cyclic GC from rescanning them after
-    # every burst of allocations (a third of the render time) and keeps forked workers from copying them.
-    gc.freeze()
-    try:
-        if not workers:
-            for chunk in chunks:
-                results.extend(function(chunk))
-                progress(step, len(results), len(items))
-            return results
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk in pool.map(function, chunks):
-                results.extend(chunk)
-                progress(step, len(results), len(items))
-        return results
-    finally:
-        gc.unfreeze()
 
 
 def _reference_names(site: CheckedSite) -> dict[str, str]:
@@ -377,102 +279,203 @@ def _search_index(
     return dataclasses.replace(index, files=(*write_files(staging, files), *index.files))
 
 
-def _render_chunk(articles: Sequence[Article]) -> list[RenderedPage]:
-    """Worker: render each article page from its body rendered by the check (else parse the article again for
-    its tokens, only workers holding tokens, one article at a time, and cache the body) and write it straight
-    into the staging folder."""
-    renderer, sources, staging, store, bodies = (_JOB[k] for k in ("renderer", "sources", "staging", "store", "bodies"))
-    pages = []
-    for article in articles:
-        path = article.document.path
-        body = store.get(bodies[path])
-        if not isinstance(body, Body):
-            text = _read(sources[path], renderer.config)
-            body = renderer.body(dataclasses.replace(article, document=parse_document(text)))
-            if text.digest == sources[path].digest:
-                store.put(bodies[path], body)
-        page = renderer.render_article(article, body)
-        write_files(staging, [OutputFile(page.path, page.content or b"")])
-        pages.append(dataclasses.replace(page, content=None))
-    return pages
-
-
 def build(
     root: Path, strict: bool = False, search: SearchMode = SearchMode.BUILD, use_cache: bool = True,
-    progress: Progress = _quiet, drafts: bool = False,
+    progress: Progress = pool.quiet, drafts: bool = False,
 ) -> BuildResult:
     """With `SearchMode.KEEP` the previous search index is carried over unchanged: `serve` publishes an edit at
     once and brings the index up to date in a second build. Drafts are published only with `drafts` (`serve
     --drafts`)."""
     started = time.perf_counter()
+    # load: the sources (unchanged articles listed unread), the cache, and what the last build left
     sources, store = _load(root, None, use_cache)
     config = sources.config
     output = output_folder(config)
-    design = incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
-                                    os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
-    inputs = incremental.inputs_key(design, search.value, sources)
     previous = incremental.previous_build(store, output)
+
+    # what is outdated: nothing, when no input changed and the output is as the last build left it
+    design = _design(config, drafts)
+    inputs = incremental.inputs_key(design, search.value, sources)
     found = output_stats(output)
-    intact = incremental.intact(previous, found)
     if previous and previous.inputs == inputs and previous.stats == found:
         return BuildResult(None, True, previous.diagnostics, previous.articles, config.output,
                            seconds=time.perf_counter() - started, reused=previous.articles)
+    intact = incremental.intact(previous, found)
 
-    site, entries = _check(sources, store, progress, bodies=True)
+    # check: the articles whose check no longer holds, each body rendered while its tokens are there
+    site, job = _check(sources, store, progress, bodies=True)
     if site.errors or (strict and site.warnings):
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
+
+    # render: the pages whose key changed (article pages in workers, straight into the staging folder), the
+    # others carried over from the output
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    # an article page's key: its design (templates, theme), and everything its template is given
-    keys = {a.slug: caching.key(design, renderer.page_key(renderer.article_page(a, entries[a.document.path].body)))
-            for a in renderer.articles}
+    keys = _page_keys(renderer, job, design)
     carried = incremental.carried_pages(previous, keys, intact)
-    kept = list(carried.values())
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
         with staged(output, recycle=True) as staging:
-            link_files(output, staging, [page.path for page in kept])
-            bodies = {path: entry.body for path, entry in entries.items()}
-            _JOB.update(renderer=renderer, sources={s.path: s for s in sources.articles}, staging=staging,
-                        store=store, bodies=bodies)
-            try:
-                rendered = _spread(_render_chunk, todo, config, "render", progress)
-            finally:
-                _JOB.clear()
-            pages = sorted([*kept, *rendered], key=lambda page: page.path)
-            for page in pages:
-                renderer.record(page)
-            kept_listings: list[str] = []
-            written: list[str] = []
-            for listing in renderer.listings():  # carried over like an article page when its key holds
-                key = renderer.listing_key(listing)
-                scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
-                if scanned:
-                    link_files(output, staging, [listing.path])
-                    kept_listings.append(listing.path)
-                else:
-                    file, scanned = renderer.render_listing(listing)
-                    written += write_files(staging, [file])
-                renderer.record_listing(listing.path, key, scanned)
-            written += write_files(staging, renderer.site_files(pages))
-            problems = renderer.broken_links()
-            if problems:
-                raise BrokenLinks(problems)  # the staging folder is discarded
-            count = len(pages) + len(kept_listings) + len(written)
-            index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
-            stats = prune(staging, {*(page.path for page in pages), *kept_listings, *written, *index.files})
+            link_files(output, staging, [page.path for page in carried.values()])
+            rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging)
+            rendered = pool.spread(pool.render_chunk, rendering, todo, config.workers, "render", progress)
+            pages = sorted([*carried.values(), *rendered], key=lambda page: page.path)
+            published = _publish(renderer, pages, keys, search, previous, design, intact, output, staging, progress)
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
-    by_path = {page.path: page for page in pages}
-    # stats: of the staging folder, now the output (renaming changes no file's size or time)
-    incremental.record(store, Manifest(
-        inputs, design, site.diagnostics, len(site.articles), stats,
-        {a.slug: (keys[a.slug], by_path[renderer.article_path(a.slug)]) for a in renderer.articles}, renderer.listed,
-        index.bundles,
-    ))
+
+    # record: the manifest for the next build, and the cache pruned to what this build used
+    _record(store, Manifest(inputs, design, site.diagnostics, len(site.articles), published.stats,
+                            _manifest_pages(renderer, keys, pages), renderer.listed, published.index.bundles))
+    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output,
+                       len(pages) + published.files, time.perf_counter() - started, rendered=len(todo),
+                       reused=len(carried), renderer=renderer)
+
+
+def _design(config: Config, drafts: bool) -> str:
+    return incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
+                                  os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
+
+
+def _page_keys(renderer: SiteRenderer, job: pool.Job, design: str) -> dict[str, str]:
+    """Each article page's key, by slug: the design, and everything its template is given."""
+    shown = {a.slug: renderer.article_page(a, job.entries[a.document.path].body) for a in renderer.articles}
+    return {slug: incremental.page_key(design, renderer.page_key(page)) for slug, page in shown.items()}
+
+
+@dataclass(frozen=True)
+class _Published:
+    """What publishing the article pages added to the staging folder."""
+
+    files: int  # listing pages and site files
+    index: SearchIndex
+    stats: dict[str, tuple[int, int]]  # every file kept in the staging folder
+
+
+def _publish(renderer: SiteRenderer, pages: list[RenderedPage], keys: dict[str, str], search: SearchMode,
+             previous: Manifest | None, design: str, intact: Callable[[str], bool], output: Path, staging: Path,
+             progress: Progress) -> _Published:
+    """Everything but the article pages, once they are in the staging folder: the listing pages, the site files,
+    the link check of everything the site holds (raising `BrokenLinks`), and the search index."""
+    for page in pages:
+        renderer.record(page)
+    listings = _listing_pages(renderer, previous, design, intact, output, staging)
+
+    # write: the sitemap, static files and media; then the link check of everything the site holds
+    written = write_files(staging, renderer.site_files(pages))
+    problems = renderer.broken_links()
+    if problems:
+        raise BrokenLinks(problems)  # the staging folder is discarded
+
+    # index: the search index brought up to date, kept as it was, or none, as `search` says
+    index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
+    stats = prune(staging, {*(page.path for page in pages), *listings, *written, *index.files})
+    return _Published(len(listings) + len(written), index, stats)
+
+
+def _manifest_pages(renderer: SiteRenderer, keys: dict[str, str], pages: list[RenderedPage]
+                    ) -> dict[str, tuple[str, RenderedPage]]:
+    by_source = {page.source: page for page in pages}
+    return {a.slug: (keys[a.slug], by_source[a.document.path]) for a in renderer.articles}
+
+
+def _record(store: caching.Cache, manifest: Manifest) -> None:
+    """The manifest for the next build (its stats are the staging folder's, now the output's: renaming changes
+    no file's size or time), and the cache pruned to what this build used."""
+    incremental.record(store, manifest)
     store.prune()
-    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output, count,
-                       time.perf_counter() - started, rendered=len(todo), reused=len(kept), renderer=renderer)
+
+
+def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: str, intact: Callable[[str], bool],
+                   output: Path, staging: Path) -> list[str]:
+    """Render the listing pages whose key changed and carry the others over; returns their paths."""
+    paths = []
+    for listing in listings(renderer):
+        key = renderer.listing_key(listing)
+        scanned = incremental.carried_listing(previous, design, listing.path, key, intact)
+        if scanned:
+            link_files(output, staging, [listing.path])
+        else:
+            file, scanned = renderer.render_listing(listing)
+            write_files(staging, [file])
+        renderer.record_listing(listing.path, key, scanned)
+        paths.append(listing.path)
+    return paths
+
+
+# ---------------------------------------------------------------- partitioned builds
+
+PARTS = "parts"  # under the site root: the partitions' default folders
+
+
+def build_partition(root: Path, spec: partition.Spec, folder: Path | None = None, strict: bool = False,
+                    use_cache: bool = True, progress: Progress = pool.quiet) -> BuildResult:
+    """`wikigen build --partition I/N`: the whole site checked, as a build checks it, and the pages of the
+    partition's articles rendered into `folder` (default `parts/I-of-N`), with the record a merge needs. The
+    check renders no body: only the partition's articles are parsed for rendering."""
+    started = time.perf_counter()
+    # load and check: the whole site, so every page shows the whole site's backlinks, taxonomies and numbers
+    sources, store = _load(root, None, use_cache)
+    config = sources.config
+    target = replaceable(config, (folder or root / PARTS / spec.folder).resolve(), "partition folder",
+                         ("content", "theme", "bibliography", "evidence", "cache", "output"))
+    design = _design(config, False)
+    site, job = _check(sources, store, progress)  # a partition prunes nothing of the cache: it used only part
+    if site.errors or (strict and site.warnings):
+        return BuildResult(site, False, site.diagnostics, len(site.articles), str(target))
+
+    # render: the partition's article pages, into its folder's `site/`, and the record
+    renderer = SiteRenderer(site, _references(site, store, progress))
+    keys = _page_keys(renderer, job, design)
+    mine = [article for article in renderer.articles if partition.member(article.slug, spec.count) == spec.index]
+    with staged(target) as staging:
+        rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging / partition.SITE)
+        rendered = pool.spread(pool.render_chunk, rendering, mine, config.workers, "render", progress)
+        slugs = {article.document.path: article.slug for article in mine}
+        pages = [partition.Page(slugs[page.source], keys[slugs[page.source]], page) for page in rendered]
+        write_files(staging, [partition.record(spec, incremental.inputs_key(design, "", sources), pages, config.root)])
+    return BuildResult(site, True, site.diagnostics, len(site.articles), str(target), len(rendered) + 1,
+                       time.perf_counter() - started, rendered=len(rendered))
+
+
+def merge(root: Path, folders: Sequence[Path], strict: bool = False, search: SearchMode = SearchMode.BUILD,
+          use_cache: bool = True, progress: Progress = pool.quiet) -> BuildResult:
+    """`wikigen merge PART...`: the partitions' pages and everything else a build writes (listing pages, site
+    files, the link check, the search index) published as the output, equal to what one build would publish.
+    The site is checked again for what the listing pages show; partitions that do not make up this site raise
+    `PartitionError` before anything is written."""
+    started = time.perf_counter()
+    sources, store = _load(root, None, use_cache)
+    config = sources.config
+    output = output_folder(config)
+    previous = incremental.previous_build(store, output)
+    design = _design(config, False)
+    parts = partition.whole([partition.read(folder, config.root) for folder in folders],
+                            incremental.inputs_key(design, "", sources))
+
+    site, job = _check(sources, store, progress)
+    if site.errors or (strict and site.warnings):
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
+    renderer = SiteRenderer(site, _references(site, store, progress))
+    keys = _page_keys(renderer, job, design)
+    placed = partition.pages(parts, keys)
+    pages = [page for _, page in placed]
+    intact = incremental.intact(previous, output_stats(output))
+    try:
+        with staged(output, recycle=True) as staging:
+            for folder, page in placed:
+                link_files(folder, staging, [page.path])
+            published = _publish(renderer, pages, keys, search, previous, design, intact, output, staging, progress)
+    except BrokenLinks as broken:
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
+                           problems=tuple(broken.diagnostics))
+
+    store.keep(entries.body for entries in job.entries.values())  # the partitions' bodies, in a shared cache
+    _record(store, Manifest(incremental.inputs_key(design, search.value, sources), design, site.diagnostics,
+                            len(site.articles), published.stats, _manifest_pages(renderer, keys, pages),
+                            renderer.listed, published.index.bundles))
+    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output,
+                       len(pages) + published.files, time.perf_counter() - started, renderer=renderer)
 
 
 # ---------------------------------------------------------------- previews for `serve`
@@ -482,7 +485,7 @@ def site_renderer(root: Path, drafts: bool = False) -> SiteRenderer | None:
     renderer); None when the site has errors."""
     sources, store = _load(root, None)
     site = _check(sources, store)[0]
-    return None if site.errors else SiteRenderer(site, _references(site, store, _quiet), drafts)
+    return None if site.errors else SiteRenderer(site, _references(site, store, pool.quiet), drafts)
 
 
 def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] | None:
@@ -491,8 +494,11 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
     existing article that checks clean and cites only sources the site already cites; listing pages, the link
     check and the search index wait for the build."""
     config, site = renderer.config, renderer.site
-    keys = site.bibliography.entries
     slugs = frozenset(slug_of(article.document.path) for article in site.articles)
+    stored = stored_texts(site.bibliography, site.parsed.sources.evidence)
+    job = pool.Job(config, caching.Cache(config.path("cache"), enabled=False), site.bibliography.entries, slugs,
+                   stored, years_of(site.bibliography), "", None, True, {},
+                   renderer.buckets)  # nothing cached, the built-in scorer
     pages = {}
     for path in paths:
         if not path.is_relative_to(config.path("content")):
@@ -500,13 +506,11 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
         source, problem = read_source(config, path, article=True)
         if problem or source.text is None or slug_of(source.path) not in renderer.by_slug:
             return None
-        stored = stored_texts(site.bibliography, renderer.site.parsed.sources.evidence)
-        result = check_document(parse_document(source), keys, slugs, config, True, stored, years_of(site.bibliography))
-        article = result.article
-        if article.meta is None or result.errors:
+        done = pool.process(job, source)
+        if done.body is None:  # front matter broken, or errors
             return None
-        if not set(article.cited) <= renderer.references.keys():
+        if not set(done.check.article.cited) <= renderer.references.keys():
             return None  # a newly cited source is formatted by the build
-        page = renderer.render_article(article, render_body(article, config, slugs, keys, renderer.buckets))
+        page = renderer.render_article(done.check.article, done.body)
         pages[page.path] = page.content or b""
     return pages

@@ -174,6 +174,12 @@ def inputs_key(design: str, search: str, sources: Sources) -> str:
     )
 
 
+def page_key(design: str, shown: str) -> str:
+    """An article page's key: the design, and `shown`, the digest of everything its template is given
+    (`SiteRenderer.page_key`)."""
+    return key(design, shown)
+
+
 def intact(previous: Manifest | None, found: Mapping[str, tuple[int, int]]) -> Callable[[str], bool]:
     """Whether an output file is as the last build left it (size and mtime): only such a file is carried over,
     so an output edited by hand is rebuilt."""

@@ -148,7 +148,7 @@ RUNNER = textwrap.dedent(
                 yield OutputFile(f"pages/{number % 7}/{number}.html", (body * 50).encode())
 
         wikigen.build.SiteRenderer.site_files = fake_render
-        wikigen.build.SiteRenderer.listings = lambda self: []  # the fake files stand in for the site's pages,
+        wikigen.build.listings = lambda renderer: []  # the fake files stand in for the site's pages,
         wikigen.build.SiteRenderer.broken_links = lambda self: []  # which are not there to link to
         if sys.argv[2] == "build":
             sys.argv.append("--no-cache")  # each fake version must really be built

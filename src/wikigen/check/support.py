@@ -6,14 +6,13 @@ and their weights are measured in bench/support (README there); `support.json` b
 `bench/support/fit.py` fitted on its half of the labelled set.
 
 Signals, each 0-1: `cover` (share of the sentence's content words found in the evidence, each weighted by its
-rarity), `bm25` (BM25 of the sentence against the evidence, squashed), `numbers` (share of the sentence's
-numbers found), `embed` (cosine of the sentence and its best evidence sentence), `soft` and `softalign` (each
-of the sentence's words meets its nearest word of the whole evidence, or of its best two sentences, by cosine:
-`infectious` still meets `infection` and `thirty` meets `30`), `specific` (falls with the English rarity of
-the sentence's words the evidence lacks: a missing `hydroxychloroquine` costs more than a missing `many`),
-`predicate` (`cover` of the words after the sentence's first three, roughly its subject), `wordy` (towards 0
-for a long sentence) and `brevity` (towards 0 for a long evidence text). Vectors are wordllama's static
-embeddings, shipped in its wheel.
+rarity), `numbers` (share of the sentence's numbers found), `embed` (cosine of the sentence and its best
+evidence sentence), `soft` and `softalign` (each of the sentence's words meets its nearest word of the whole
+evidence, or of its best two sentences, by cosine: `infectious` still meets `infection`, `Neandertals` meets
+`Neanderthals`), `specific` (falls with the English rarity of the sentence's words the evidence lacks: a
+missing `hydroxychloroquine` costs more than a missing `many`), `predicate` (`cover` of the sentence's words
+after its first three, which are roughly its subject), `wordy` (towards 0 for a long sentence) and `brevity`
+(towards 0 for a long evidence text). Vectors are wordllama's static embeddings, shipped in its wheel.
 
 A short excerpt and a long abstract are scored by two fits, each with its own threshold: a long text covers a
 sentence's words by chance more often, so one threshold cannot serve both.
@@ -28,7 +27,6 @@ import math
 import pathlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +38,7 @@ from wikigen.check.numbers import numbers_in
 
 __all__ = ["SIGNALS", "EntailmentModel", "ModelError", "Scored", "embeddings", "load_model", "score"]
 
-SIGNALS = ("cover", "bm25", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
+SIGNALS = ("cover", "numbers", "embed", "soft", "softalign", "specific", "predicate", "wordy", "brevity")
 FITTED = pathlib.Path(__file__).with_name("support.json")  # written by bench/support/fit.py
 _FITTED_BYTES = FITTED.read_bytes()
 ENTAILED = 0.5  # the entailment model's probability below which S003 is reported
@@ -76,9 +74,9 @@ def _load_fits() -> tuple[int, _Fit, _Fit]:
     fitted = json.loads(_FITTED_BYTES)
     if tuple(fitted["signals"]) != SIGNALS:
         raise RuntimeError(f"{FITTED} was fitted for signals {fitted['signals']}: run bench/support/fit.py")
-    short, long = ({k: fitted[name][k] for k in ("bias", "threshold")} | {"weights": tuple(fitted[name]["weights"])}
-                   for name in ("short", "long"))
-    return int(fitted["long_from"]), _Fit(**short), _Fit(**long)
+    short, long = (_Fit(tuple(fit["weights"]), fit["bias"], fit["threshold"]) for fit in (fitted["short"],
+                                                                                         fitted["long"]))
+    return int(fitted["long_from"]), short, long
 
 
 LONG_FROM, SHORT, LONG = _load_fits()  # evidence of LONG_FROM content words or more is scored by LONG
@@ -96,6 +94,7 @@ class Scored:
         return self.score >= self.threshold
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light suffix strip, so that `infections` meets `infection` and `reduced` meets `reduces`."""
     for suffix in ("ations", "ation", "ness", "ments", "ment", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
@@ -110,10 +109,6 @@ def _words(text: str) -> list[str]:
     return [w for w in words if w not in _STOP and not w.isdigit()]
 
 
-def content_words(text: str) -> list[str]:
-    return [_stem(w) for w in _words(text)]
-
-
 def evidence_sentences(text: str) -> list[str]:
     parts = [p.strip() for block in text.split("\n\n") for p in _SENTENCE_END.split(" ".join(block.split()))]
     return [p for p in parts if p]
@@ -121,9 +116,12 @@ def evidence_sentences(text: str) -> list[str]:
 
 @functools.cache
 def embeddings():
-    """wordllama's model from its own wheel; its loader would otherwise try to download a tokenizer it holds."""
+    """wordllama's model from its own wheel (its loader would otherwise try to download a tokenizer it holds),
+    with wordfreq's English table read too: the build loads both before its check workers fork, to share them."""
     import wordllama
+    from wordfreq import zipf_frequency
 
+    zipf_frequency("the", "en")
     return wordllama.WordLlama.load(cache_dir=pathlib.Path(wordllama.__file__).parent, disable_download=True)
 
 
@@ -165,9 +163,9 @@ _VECTORS: dict[str, Any] = {}
 
 
 def _word_vectors(words: Sequence[str]) -> Any:
-    """One normalised embedding a word, each word embedded once per process."""
+    """One normalised embedding a word, each word embedded once per process (up to 50,000 words, 50 MB)."""
     if new := [w for w in dict.fromkeys(words) if w not in _VECTORS]:
-        if len(_VECTORS) > 200_000:
+        if len(_VECTORS) > 50_000:
             _VECTORS.clear()
         _VECTORS.update(zip(new, _embed(new), strict=True))
     return np.array([_VECTORS[w] for w in words]).reshape(len(words), -1)
@@ -176,14 +174,6 @@ def _word_vectors(words: Sequence[str]) -> Any:
 def _coverage(claim: dict[str, float], found: set[str]) -> float:
     total = sum(claim.values())
     return sum(r for w, r in claim.items() if w in found) / total if total else 0.0
-
-
-def _bm25(claim: dict[str, float], words: list[str], k1: float = 1.2, b: float = 0.75, length: float = 200.0) -> float:
-    tf = Counter(words)
-    norm = k1 * (1 - b + b * len(words) / length)
-    raw = sum(r * tf[w] * (k1 + 1) / (tf[w] + norm) for w, r in claim.items() if w in tf)
-    best = sum(r * (k1 + 1) for r in claim.values()) or 1.0
-    return raw / best
 
 
 @dataclass(frozen=True)
@@ -202,8 +192,8 @@ class _Evidence:
 @functools.lru_cache(maxsize=1024)
 def _prepared(evidence: str) -> _Evidence:
     parts = evidence_sentences(evidence) or [evidence]
-    words = [content_words(p) for p in parts]
     raw = [_words(p) for p in parts]
+    words = [[_stem(w) for w in ws] for ws in raw]
     distinct = list(dict.fromkeys(w for ws in raw for w in ws)) or [""]
     index = {w: i for i, w in enumerate(distinct)}
     members = np.zeros((len(parts), len(distinct)), dtype=np.float32)
@@ -236,7 +226,6 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     claim = _terms(sentence)
     known = set(every)
     cover = _coverage(claim, known)
-    bm25 = _bm25(claim, every)
     wanted = numbers_in(sentence)
     numbers = sum(n in found.numbers for n in wanted) / len(wanted) if wanted else 1.0
     cosines = found.vectors @ _embed([sentence])[0]
@@ -250,13 +239,18 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     single = [_coverage(claim, s) for s in sets]
     best = max(range(len(parts)), key=lambda i: (single[i] + float(cosines[i]), -i))
     brevity = 1 / (1 + len(every) / 50)
-    values = (cover, bm25, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
+    values = (cover, numbers, embed, soft, softalign, specific, predicate, wordy, brevity)
     return values, parts[best]
+
+
+def evidence_length(evidence: str) -> int:
+    """How long a stored text is, in content words, as LONG_FROM counts them."""
+    return len(_prepared(evidence).every)
 
 
 def fit_for(evidence: str) -> _Fit:
     """The combination that scores a sentence against this evidence: the short one or the long one."""
-    return LONG if len(_prepared(evidence).every) >= LONG_FROM else SHORT
+    return LONG if evidence_length(evidence) >= LONG_FROM else SHORT
 
 
 def score(sentence: str, evidence: str, model: EntailmentModel | None = None) -> Scored:

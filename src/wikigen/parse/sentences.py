@@ -13,10 +13,9 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
-import heapq
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
@@ -204,22 +203,13 @@ def _doubt(text: str, start: int, word: int, end: int) -> str:
             f"if the sentence runs on, put a non-breaking space after the period (`{before}&nbsp;{after}`)")
 
 
-def _picks(keys: set[tuple[bytes, str]]) -> Iterator[list[str]]:
-    """The first `ID_WORDS` words in hash order, then one more word at a time. Most sentences keep their first
-    pick, which needs no full sort."""
-    first = [word for _, word in heapq.nsmallest(ID_WORDS, keys)]
-    yield first
-    words = [word for _, word in sorted(keys)]
-    for size in range(len(first) + 1, len(words) + 1):
-        yield words[:size]
-
-
 def _sentence_id(text: str, used: dict[str, int]) -> str:
     """An id that survives small edits (punctuation, a word or two, a marker, which is not in `text`): the hash
     of the sentence's first `ID_WORDS` words in MinHash order. A later sentence whose id is taken extends its
     pick word by word, then counts (`-2`), so ids are unique in an article and follow from its text alone."""
-    keys = _id_keys(text)
-    picks = _picks(keys) if keys else [[text.casefold()]]
+    words = [word for _, word in sorted(_id_keys(text))]
+    first = min(ID_WORDS, len(words))
+    picks = (words[:size] for size in range(first, len(words) + 1)) if words else iter([[text.casefold()]])
     for pick in picks:
         base = "s-" + hashlib.blake2b(" ".join(pick).encode(), digest_size=4).hexdigest()
         if base not in used:
