@@ -4,8 +4,10 @@
 
 For each repetition, in a fresh browser context (nothing cached): the time from opening /search/ until its
 filters are ready, with the requests and bytes that took; then from pressing Enter on a query to the result
-count shown; then from choosing "Title (A-Z)" to the sorted list (the first sort fetches order.json).
-Prints medians. The reader's side of the sharded index: each shard adds its entry, metadata and filter files.
+count shown; then from choosing "Title (A-Z)" to the sorted list (the first sort fetches order.json). Then,
+in another fresh context, the time to first result: from opening /search/?q=QUERY (a link to a search) to
+the first result shown, with its requests and bytes. Prints medians. The reader's side of the sharded
+index: each shard adds its entry, metadata and filter files.
 """
 
 from __future__ import annotations
@@ -67,8 +69,20 @@ def main(argv: list[str] | None = None) -> int:
                 sort = time.perf_counter() - started
                 for name, value in (("ready", ready), ("query", query), ("sort", sort)):
                     timings.setdefault(name, []).append(value)
+                context.close()
+                context = browser.new_context(base_url=base)
+                page = context.new_page()
+                linked: list[int] = []
+                page.on("requestfinished", lambda request, linked=linked: linked.append(
+                    request.sizes()["responseBodySize"]))
+                started = time.perf_counter()
+                page.goto(f"/search/?q={args.query}")
+                page.locator(".search-result").first.wait_for(timeout=120_000)
+                first = time.perf_counter() - started
+                timings.setdefault("first result", []).append(first)
                 print(f"{len(shards)} shards: ready {ready:.2f} s ({requests} requests, {size / 1024:.0f} KB), "
-                      f"query {query:.2f} s ({count}), sort {sort:.2f} s", flush=True)
+                      f"query {query:.2f} s ({count}), sort {sort:.2f} s; first result from a link {first:.2f} s "
+                      f"({len(linked)} requests, {sum(linked) / 1024:.0f} KB)", flush=True)
                 context.close()
             browser.close()
     finally:

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 
 import wikigen.index
 from wikigen.build import build
-from wikigen.index import SearchIndexError, index_folders, page_ids, plan
+from wikigen.config import Config
+from wikigen.index import SearchIndexError, index_folders, page_ids, plan, shard_pages
 from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,6 +76,19 @@ def test_every_page_is_in_exactly_one_shard(pages: set[str], size: int) -> None:
     assert len(shards) <= count and all(shard.pages for shard in shards)
     assert [shard.name for shard in shards] == sorted(shard.name for shard in shards)
     assert plan({path: "key" for path in pages}, size) == shards  # deterministic
+
+
+@pytest.mark.parametrize(("pages", "expected"), [
+    (10, 500), (10_000, 500), (20_000, 500), (30_000, 750), (100_000, 2500), (1_000_000, 2500),
+])
+def test_shards_grow_past_the_shard_count_up_to_their_memory_bound(pages: int, expected: int) -> None:
+    """At the defaults a 10,000-article wiki keeps its 20 shards of 500; 30,000 get 40 of 750; 100,000 get 40 of
+    2,500, and a larger wiki more shards of 2,500 rather than larger runs of Pagefind."""
+    config = Config(root=Path("."))
+    assert shard_pages(pages, config) == expected
+    shards = -(-pages // expected)
+    assert shards <= config.search_max_shards or expected == config.search_shard_max_pages
+    assert shard_pages(pages, replace(config, search_shard_pages=0)) == 0  # one index stays one index
 
 
 @given(paths.filter(lambda p: len(p) > 1), st.data())

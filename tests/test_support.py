@@ -40,7 +40,7 @@ def test_every_signal_lies_between_0_and_1() -> None:
 def test_short_and_long_evidence_are_scored_by_their_own_fit() -> None:
     """An excerpt of a sentence or two is judged by the short fit and its threshold; an abstract by the long."""
     excerpt = "We found that ultraviolet light was most strongly associated with lower COVID-19 growth rates."
-    assert len(support.content_words(excerpt)) < support.LONG_FROM <= len(support.content_words(ABSTRACT))
+    assert support.evidence_length(excerpt) < support.LONG_FROM <= support.evidence_length(ABSTRACT)
     assert support.fit_for(excerpt) is support.SHORT and support.fit_for(ABSTRACT) is support.LONG
     for evidence, fit in ((excerpt, support.SHORT), (ABSTRACT, support.LONG)):
         scored = support.score(CLAIM, evidence)

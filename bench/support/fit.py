@@ -83,7 +83,7 @@ class Labelled:
         texts = [stored_text(data["abstracts"][p["abstract"]], p["sentences"]) for p in pairs]
         self.values = np.array([support.signals(p["claim"], t)[0] for p, t in zip(pairs, texts, strict=True)])
         self.seconds = time.perf_counter() - started
-        self.long = np.array([len(support._prepared(t).every) >= LONG_FROM for t in texts])
+        self.long = np.array([support.evidence_length(t) >= LONG_FROM for t in texts])
         self.kinds = np.array([p["kind"] for p in pairs])
         self.split = np.array([p["split"] for p in pairs])
         self.fold = np.array([int(hashlib.sha256(("fold " + p["abstract"]).encode()).hexdigest(), 16) % FOLDS

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikigen import cache as caching
-from wikigen import incremental, pool
+from wikigen import incremental, partition, pool
 from wikigen.check import check_site, support
 from wikigen.check.evidence import stored_texts, years_of
 from wikigen.check.links import linked_slugs
 from wikigen.config import CONFIG_FILE, Config, load_config
 from wikigen.incremental import Manifest
+from wikigen.index import shard_pages
 from wikigen.index import update as search_index
 from wikigen.index.update import SearchIndex, SearchMode
 from wikigen.load import load_sources, read_source
@@ -36,8 +37,8 @@ from wikigen.model import (
 )
 from wikigen.parse import slug_of
 from wikigen.parse.bibliography import parse_bibliography
-from wikigen.render import SiteRenderer
-from wikigen.render.body import article_path
+from wikigen.render import RenderedPage, SiteRenderer
+from wikigen.render.body import bucketed
 from wikigen.render.links import BrokenLinks
 from wikigen.render.listings import listings
 from wikigen.render.markdown import search_copy
@@ -47,6 +48,7 @@ from wikigen.write import (
     output_folder,
     output_stats,
     prune,
+    replaceable,
     staged,
     walk,
     write_files,
@@ -142,7 +144,8 @@ def _check(
     unchecked = [s for s in readable if s.path not in results]
     fresh, changed = {}, set()  # changed: checked as read, but the text was no longer what its digest names
     model, problem = _support_model(config, bool(unchecked)) if stored else (None, None)
-    job = pool.Job(config, store, keys, slugs, stored, years, scorer_id, model, bodies, entries)
+    job = pool.Job(config, store, keys, slugs, stored, years, scorer_id, model, bodies, entries,
+                   bucketed(len(slugs), config))
     for done in pool.spread(pool.check_chunk, job, unchecked, config.workers, "check", progress):
         path = done.check.article.document.path
         results[path] = done.check
@@ -267,7 +270,8 @@ def _search_index(
         write_files(site, [OutputFile(path, search_copy((staging / path).read_bytes())) for path in pages])
 
     index, files = search_index.update(
-        staging, {article_path(slug): key for slug, key in keys.items()}, renderer.config.search_shard_pages,
+        staging, {renderer.article_path(slug): key for slug, key in keys.items()},
+        shard_pages(len(keys), renderer.config),
         bundles, intact, renderer.sort_orders(), renderer.config.workers or os.cpu_count() or 1,
         lambda paths: link_files(output, staging, paths), prepare,
         lambda done, total: progress("search index", done, total),
@@ -290,8 +294,7 @@ def build(
     previous = incremental.previous_build(store, output)
 
     # what is outdated: nothing, when no input changed and the output is as the last build left it
-    design = incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
-                                    os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
+    design = _design(config, drafts)
     inputs = incremental.inputs_key(design, search.value, sources)
     found = output_stats(output)
     if previous and previous.inputs == inputs and previous.stats == found:
@@ -307,8 +310,7 @@ def build(
     # render: the pages whose key changed (article pages in workers, straight into the staging folder), the
     # others carried over from the output
     renderer = SiteRenderer(site, _references(site, store, progress), drafts)
-    pages_shown = {a.slug: renderer.article_page(a, job.entries[a.document.path].body) for a in renderer.articles}
-    keys = {slug: incremental.page_key(design, renderer.page_key(page)) for slug, page in pages_shown.items()}
+    keys = _page_keys(renderer, job, design)
     carried = incremental.carried_pages(previous, keys, intact)
     todo = [article for article in renderer.articles if article.slug not in carried]
     try:
@@ -317,35 +319,71 @@ def build(
             rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging)
             rendered = pool.spread(pool.render_chunk, rendering, todo, config.workers, "render", progress)
             pages = sorted([*carried.values(), *rendered], key=lambda page: page.path)
-            for page in pages:
-                renderer.record(page)
-            listings = _listing_pages(renderer, previous, design, intact, output, staging)
-
-            # write: the sitemap, static files and media; then the link check of everything the site holds
-            written = write_files(staging, renderer.site_files(pages))
-            problems = renderer.broken_links()
-            if problems:
-                raise BrokenLinks(problems)  # the staging folder is discarded
-
-            # index: the search index brought up to date, kept as it was, or none, as `search` says
-            index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
-            stats = prune(staging, {*(page.path for page in pages), *listings, *written, *index.files})
+            published = _publish(renderer, pages, keys, search, previous, design, intact, output, staging, progress)
     except BrokenLinks as broken:
         return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
                            problems=tuple(broken.diagnostics))
 
-    # record: the manifest for the next build (`stats` are the staging folder's, now the output's: renaming
-    # changes no file's size or time), and the cache pruned to what this build used
-    by_path = {page.path: page for page in pages}
-    incremental.record(store, Manifest(
-        inputs, design, site.diagnostics, len(site.articles), stats,
-        {a.slug: (keys[a.slug], by_path[article_path(a.slug)]) for a in renderer.articles}, renderer.listed,
-        index.bundles,
-    ))
-    store.prune()
+    # record: the manifest for the next build, and the cache pruned to what this build used
+    _record(store, Manifest(inputs, design, site.diagnostics, len(site.articles), published.stats,
+                            _manifest_pages(renderer, keys, pages), renderer.listed, published.index.bundles))
     return BuildResult(site, True, site.diagnostics, len(site.articles), config.output,
-                       len(pages) + len(listings) + len(written),
-                       time.perf_counter() - started, rendered=len(todo), reused=len(carried), renderer=renderer)
+                       len(pages) + published.files, time.perf_counter() - started, rendered=len(todo),
+                       reused=len(carried), renderer=renderer)
+
+
+def _design(config: Config, drafts: bool) -> str:
+    return incremental.design_key(caching.code_fingerprint(), repr(config), caching.tree_digest(config.path("theme")),
+                                  os.environ.get("SOURCE_DATE_EPOCH", ""), drafts)
+
+
+def _page_keys(renderer: SiteRenderer, job: pool.Job, design: str) -> dict[str, str]:
+    """Each article page's key, by slug: the design, and everything its template is given."""
+    shown = {a.slug: renderer.article_page(a, job.entries[a.document.path].body) for a in renderer.articles}
+    return {slug: incremental.page_key(design, renderer.page_key(page)) for slug, page in shown.items()}
+
+
+@dataclass(frozen=True)
+class _Published:
+    """What publishing the article pages added to the staging folder."""
+
+    files: int  # listing pages and site files
+    index: SearchIndex
+    stats: dict[str, tuple[int, int]]  # every file kept in the staging folder
+
+
+def _publish(renderer: SiteRenderer, pages: list[RenderedPage], keys: dict[str, str], search: SearchMode,
+             previous: Manifest | None, design: str, intact: Callable[[str], bool], output: Path, staging: Path,
+             progress: Progress) -> _Published:
+    """Everything but the article pages, once they are in the staging folder: the listing pages, the site files,
+    the link check of everything the site holds (raising `BrokenLinks`), and the search index."""
+    for page in pages:
+        renderer.record(page)
+    listings = _listing_pages(renderer, previous, design, intact, output, staging)
+
+    # write: the sitemap, static files and media; then the link check of everything the site holds
+    written = write_files(staging, renderer.site_files(pages))
+    problems = renderer.broken_links()
+    if problems:
+        raise BrokenLinks(problems)  # the staging folder is discarded
+
+    # index: the search index brought up to date, kept as it was, or none, as `search` says
+    index = _search_index(search, output, staging, renderer, keys, previous, intact, progress)
+    stats = prune(staging, {*(page.path for page in pages), *listings, *written, *index.files})
+    return _Published(len(listings) + len(written), index, stats)
+
+
+def _manifest_pages(renderer: SiteRenderer, keys: dict[str, str], pages: list[RenderedPage]
+                    ) -> dict[str, tuple[str, RenderedPage]]:
+    by_source = {page.source: page for page in pages}
+    return {a.slug: (keys[a.slug], by_source[a.document.path]) for a in renderer.articles}
+
+
+def _record(store: caching.Cache, manifest: Manifest) -> None:
+    """The manifest for the next build (its stats are the staging folder's, now the output's: renaming changes
+    no file's size or time), and the cache pruned to what this build used."""
+    incremental.record(store, manifest)
+    store.prune()
 
 
 def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: str, intact: Callable[[str], bool],
@@ -363,6 +401,81 @@ def _listing_pages(renderer: SiteRenderer, previous: Manifest | None, design: st
         renderer.record_listing(listing.path, key, scanned)
         paths.append(listing.path)
     return paths
+
+
+# ---------------------------------------------------------------- partitioned builds
+
+PARTS = "parts"  # under the site root: the partitions' default folders
+
+
+def build_partition(root: Path, spec: partition.Spec, folder: Path | None = None, strict: bool = False,
+                    use_cache: bool = True, progress: Progress = pool.quiet) -> BuildResult:
+    """`wikigen build --partition I/N`: the whole site checked, as a build checks it, and the pages of the
+    partition's articles rendered into `folder` (default `parts/I-of-N`), with the record a merge needs. The
+    check renders no body: only the partition's articles are parsed for rendering."""
+    started = time.perf_counter()
+    # load and check: the whole site, so every page shows the whole site's backlinks, taxonomies and numbers
+    sources, store = _load(root, None, use_cache)
+    config = sources.config
+    target = replaceable(config, (folder or root / PARTS / spec.folder).resolve(), "partition folder",
+                         ("content", "theme", "bibliography", "evidence", "cache", "output"))
+    design = _design(config, False)
+    site, job = _check(sources, store, progress)  # a partition prunes nothing of the cache: it used only part
+    if site.errors or (strict and site.warnings):
+        return BuildResult(site, False, site.diagnostics, len(site.articles), str(target))
+
+    # render: the partition's article pages, into its folder's `site/`, and the record
+    renderer = SiteRenderer(site, _references(site, store, progress))
+    keys = _page_keys(renderer, job, design)
+    mine = [article for article in renderer.articles if partition.member(article.slug, spec.count) == spec.index]
+    with staged(target) as staging:
+        rendering = pool.RenderJob(job, renderer, {s.path: s for s in sources.articles}, staging / partition.SITE)
+        rendered = pool.spread(pool.render_chunk, rendering, mine, config.workers, "render", progress)
+        slugs = {article.document.path: article.slug for article in mine}
+        pages = [partition.Page(slugs[page.source], keys[slugs[page.source]], page) for page in rendered]
+        write_files(staging, [partition.record(spec, incremental.inputs_key(design, "", sources), pages, config.root)])
+    return BuildResult(site, True, site.diagnostics, len(site.articles), str(target), len(rendered) + 1,
+                       time.perf_counter() - started, rendered=len(rendered))
+
+
+def merge(root: Path, folders: Sequence[Path], strict: bool = False, search: SearchMode = SearchMode.BUILD,
+          use_cache: bool = True, progress: Progress = pool.quiet) -> BuildResult:
+    """`wikigen merge PART...`: the partitions' pages and everything else a build writes (listing pages, site
+    files, the link check, the search index) published as the output, equal to what one build would publish.
+    The site is checked again for what the listing pages show; partitions that do not make up this site raise
+    `PartitionError` before anything is written."""
+    started = time.perf_counter()
+    sources, store = _load(root, None, use_cache)
+    config = sources.config
+    output = output_folder(config)
+    previous = incremental.previous_build(store, output)
+    design = _design(config, False)
+    parts = partition.whole([partition.read(folder, config.root) for folder in folders],
+                            incremental.inputs_key(design, "", sources))
+
+    site, job = _check(sources, store, progress)
+    if site.errors or (strict and site.warnings):
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output)
+    renderer = SiteRenderer(site, _references(site, store, progress))
+    keys = _page_keys(renderer, job, design)
+    placed = partition.pages(parts, keys)
+    pages = [page for _, page in placed]
+    intact = incremental.intact(previous, output_stats(output))
+    try:
+        with staged(output, recycle=True) as staging:
+            for folder, page in placed:
+                link_files(folder, staging, [page.path])
+            published = _publish(renderer, pages, keys, search, previous, design, intact, output, staging, progress)
+    except BrokenLinks as broken:
+        return BuildResult(site, False, site.diagnostics, len(site.articles), config.output,
+                           problems=tuple(broken.diagnostics))
+
+    store.keep(entries.body for entries in job.entries.values())  # the partitions' bodies, in a shared cache
+    _record(store, Manifest(incremental.inputs_key(design, search.value, sources), design, site.diagnostics,
+                            len(site.articles), published.stats, _manifest_pages(renderer, keys, pages),
+                            renderer.listed, published.index.bundles))
+    return BuildResult(site, True, site.diagnostics, len(site.articles), config.output,
+                       len(pages) + published.files, time.perf_counter() - started, renderer=renderer)
 
 
 # ---------------------------------------------------------------- previews for `serve`
@@ -384,7 +497,8 @@ def preview(renderer: SiteRenderer, paths: Iterable[Path]) -> dict[str, bytes] |
     slugs = frozenset(slug_of(article.document.path) for article in site.articles)
     stored = stored_texts(site.bibliography, site.parsed.sources.evidence)
     job = pool.Job(config, caching.Cache(config.path("cache"), enabled=False), site.bibliography.entries, slugs,
-                   stored, years_of(site.bibliography), "", None, True, {})  # nothing cached, the built-in scorer
+                   stored, years_of(site.bibliography), "", None, True, {},
+                   renderer.buckets)  # nothing cached, the built-in scorer
     pages = {}
     for path in paths:
         if not path.is_relative_to(config.path("content")):

@@ -1,7 +1,9 @@
 """The on-disk build cache: checksummed pickles that are rebuilt, never trusted, when anything is off.
 
 Every file carries a magic line, the code fingerprint and a SHA-256 of its payload; a truncated,
-corrupt, foreign or stale file reads as missing. Writes go to a temporary file and are renamed into
+corrupt, foreign or stale file reads as missing. The payload is a pickle compressed with zlib at its fastest
+level: pickled parses are mostly repeated structure, and a cache kept between CI runs must stay within the
+CI's cache quota for a large wiki (figures in bench/RESULTS.md). Writes go to a temporary file and are renamed into
 place, so a killed build leaves either the old file or the new one.
 """
 
@@ -12,6 +14,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -19,7 +22,8 @@ from typing import Any
 
 from wikigen.pickling import no_gc
 
-MAGIC = b"wikigen-cache 1\n"
+MAGIC = b"wikigen-cache 2\n"  # 2: zlib-compressed pickles
+LEVEL = 1  # zlib's fastest: most of the saving at the least time
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -78,8 +82,8 @@ class Cache:
             return None
         try:
             with no_gc():
-                return pickle.loads(body)
-        except Exception:  # any unpickling failure means an entry not to trust
+                return pickle.loads(zlib.decompress(body))
+        except Exception:  # any decompression or unpickling failure means an entry not to trust
             self._reject(path)
             return None
 
@@ -89,7 +93,7 @@ class Cache:
         self.used.add(name)
         path = self._path(name)
         with no_gc():
-            body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            body = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), LEVEL)
         data = MAGIC + code_fingerprint().encode() + b"\n" + _sha(body) + body
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)

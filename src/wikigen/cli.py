@@ -1,4 +1,4 @@
-"""`wikigen check | report | build | serve | new | review`. Exit 0: clean; 1: content errors; 2: usage or I/O
+"""`wikigen check | report | build | merge | serve | new | review`. Exit 0: clean; 1: content errors; 2: usage or I/O
 problems."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import cast
 
-from wikigen import editorial
-from wikigen.build import SearchMode, build, gather
+from wikigen import editorial, partition
+from wikigen.build import BuildResult, SearchMode, build, build_partition, gather, merge
 from wikigen.config import find_root
 from wikigen.index import SearchIndexError
 from wikigen.model import Pos
@@ -114,21 +114,31 @@ class _Bar:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.into and not args.partition:
+        raise UsageError("--into names a partition's folder: use it with --partition I/N")
+    if args.partition and args.no_search:
+        raise UsageError("a partition builds no search index; the merge does (`wikigen merge --no-search` skips it)")
     bar = _Bar()
     try:
-        search = SearchMode.OFF if args.no_search else SearchMode.BUILD
-        result = build(_root(args.root), strict=args.strict, search=search, use_cache=not args.no_cache, progress=bar)
+        root = _root(args.root)
+        if args.partition:
+            into = Path(args.into).resolve() if args.into else None
+            result = build_partition(root, args.partition, into, strict=args.strict, use_cache=not args.no_cache,
+                                     progress=bar)
+        else:
+            search = SearchMode.OFF if args.no_search else SearchMode.BUILD
+            result = build(root, strict=args.strict, search=search, use_cache=not args.no_cache, progress=bar)
     finally:
         bar.clear()
-    for diagnostic in (*result.diagnostics, *result.problems):
-        print(text_line(diagnostic), file=sys.stderr)
-    if not result.published:
-        reason = "errors" if result.errors else "warnings (--strict)"
-        print(f"build refused: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; fix the "
-              f"{reason} above. "
-              "The previous output is untouched.", file=sys.stderr)
+    if not _reported(result):
         return 1
-    if result.site is None:
+    if args.partition:
+        shown = Path(result.output)
+        shown = shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown
+        print(f"built partition {args.partition.name}: {result.rendered} of {plural(result.articles, 'article')} "
+              f"rendered into {shown}/ in {result.seconds:.2f} s ({plural(result.warnings, 'warning')}); merge "
+              "every partition with `wikigen merge`")
+    elif result.site is None:
         print(f"nothing changed: {result.output}/ is up to date ({plural(result.articles, 'article')}, "
               f"{result.seconds:.2f} s)")
     else:
@@ -136,6 +146,41 @@ def _cmd_build(args: argparse.Namespace) -> int:
               f"{plural(result.files, 'file')} into {result.output}/ in {result.seconds:.2f} s "
               f"({plural(result.warnings, 'warning')})")
     return 0
+
+
+def _reported(result: BuildResult) -> bool:
+    """Print a build's diagnostics, and why it was refused; whether it published."""
+    for diagnostic in (*result.diagnostics, *result.problems):
+        print(text_line(diagnostic), file=sys.stderr)
+    if not result.published:
+        reason = "errors" if result.errors else "warnings (--strict)"
+        print(f"build refused: {plural(result.errors, 'error')}, {plural(result.warnings, 'warning')}; fix the "
+              f"{reason} above. "
+              "The previous output is untouched.", file=sys.stderr)
+    return result.published
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    bar = _Bar()
+    try:
+        search = SearchMode.OFF if args.no_search else SearchMode.BUILD
+        result = merge(_root(args.root), [Path(folder).resolve() for folder in args.parts], strict=args.strict,
+                       search=search, use_cache=not args.no_cache, progress=bar)
+    finally:
+        bar.clear()
+    if not _reported(result):
+        return 1
+    print(f"merged {plural(len(args.parts), 'partition')}: {plural(result.articles, 'article')}, "
+          f"{plural(result.files, 'file')} into {result.output}/ in {result.seconds:.2f} s "
+          f"({plural(result.warnings, 'warning')})")
+    return 0
+
+
+def _partition_spec(value: str) -> partition.Spec:
+    try:
+        return partition.parse_spec(value)
+    except partition.PartitionError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--partition {value}: ")) from None
 
 
 # ---------------------------------------------------------------- serve and new (imported here: only these need them)
@@ -242,8 +287,17 @@ def parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="check, then render the site into the output folder")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     build_cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    build_cmd.add_argument("--partition", metavar="I/N", type=_partition_spec,
+                           help="check the whole site but render only partition I (from 0) of N, for `wikigen merge`")
+    build_cmd.add_argument("--into", metavar="DIR", help="the partition's folder (default: parts/I-of-N in the site)")
     build_cmd.set_defaults(run=_cmd_build)
-    for command in (check, build_cmd):
+    merge_cmd = commands.add_parser("merge", help="publish the partitions' pages with the listing pages, site files, "
+                                    "link check and search index into the output folder")
+    merge_cmd.add_argument("parts", nargs="+", metavar="PART_DIR", help="every partition's folder, e.g. parts/*")
+    merge_cmd.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+    merge_cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write the build cache")
+    merge_cmd.set_defaults(run=_cmd_merge)
+    for command in (check, build_cmd, merge_cmd):
         command.add_argument("--root", help="site root (default: nearest folder with content/ or [tool.wikigen])")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _add_serve_and_new(commands)
@@ -261,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(50_000, 20, 10)
     try:
         return args.run(args)
-    except (UsageError, OutputError, SearchIndexError, FormatError) as exc:
+    except (UsageError, OutputError, SearchIndexError, FormatError, partition.PartitionError) as exc:
         print(f"wikigen: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `wikigen check | head`: the reader left; say nothing more

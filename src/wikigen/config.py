@@ -59,7 +59,10 @@ class Config:
     form_name: str = "revision"
     allow_output_outside_root: bool = False
     workers: int = 0  # 0: one per core
+    article_buckets_from: int = 50000  # articles at which pages move to articles/<bucket>/<slug>/ (0: never)
     search_shard_pages: int = 500  # articles per search index shard: an edit re-indexes one shard
+    search_max_shards: int = 40  # past this many shards of `search_shard_pages`, shards grow instead ...
+    search_shard_max_pages: int = 2500  # ... up to this many articles (Pagefind's memory grows with a run's pages)
     aliases: tuple[tuple[str, str], ...] = ()  # [tool.wikigen.aliases]: (spelling, the term it means)
     # Publication thresholds (Q001, Q002): the defaults hold every article that checks clean today.
     min_sourced_share: float = 0.0

@@ -57,6 +57,7 @@ class Job:
     model: support.EntailmentModel | None
     bodies: bool  # render each body (a build), else check only
     entries: Mapping[str, ArticleEntries]  # each article's cache entries, by path
+    buckets: bool  # whether article pages are bucketed (`render.body.bucketed`), for links between them
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def process(job: Job, source: SourceFile) -> Processed:
         job.store.put(entry.scores, used)
     body = None
     if job.bodies and result.article.meta is not None and not result.errors:
-        body = render_body(dataclasses.replace(result.article, document=parsed), job.config, job.slugs, job.keys)
+        article = dataclasses.replace(result.article, document=parsed)
+        body = render_body(article, job.config, job.slugs, job.keys, job.buckets)
         if entry and holds:
             job.store.put(entry.body, body)
     return Processed(result, body, holds)
@@ -113,7 +115,7 @@ def body(job: Job, article: Article, source: SourceFile) -> Body:
     if isinstance(found, Body):
         return found
     parsed, holds = document(job, source, tokens=True)
-    made = render_body(dataclasses.replace(article, document=parsed), job.config, job.slugs, job.keys)
+    made = render_body(dataclasses.replace(article, document=parsed), job.config, job.slugs, job.keys, job.buckets)
     if holds:
         job.store.put(entry.body, made)
     return made

@@ -120,15 +120,21 @@ def output_folder(config: Config) -> Path:
         raise OutputError(
             f"output folder {output} is outside the site root; set allow_output_outside_root = true to allow it"
         )
-    if output == config.root or config.root.is_relative_to(output):
-        raise OutputError(f"output folder {output} would replace the site itself")
-    if output.is_symlink() or (output.exists() and not output.is_dir()):
-        raise OutputError(f"output {output} exists and is not a folder; a build would replace it")
-    for name in ("content", "theme", "bibliography", "evidence", "cache"):
-        guarded = config.path(name)
-        if output == guarded or output.is_relative_to(guarded) or guarded.is_relative_to(output):
-            raise OutputError(f"output folder {output} overlaps the {name} ({guarded}); a build replaces it whole")
-    return output
+    return replaceable(config, output, "output folder", ("content", "theme", "bibliography", "evidence", "cache"))
+
+
+def replaceable(config: Config, folder: Path, what: str, guarded: tuple[str, ...]) -> Path:
+    """`folder`, when a build may replace it whole: not the site itself, not a file or link, and not overlapping
+    the configured locations named in `guarded`."""
+    if folder == config.root or config.root.is_relative_to(folder):
+        raise OutputError(f"{what} {folder} would replace the site itself")
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputError(f"{what} {folder} exists and is not a folder; a build would replace it")
+    for name in guarded:
+        location = config.path(name)
+        if folder == location or folder.is_relative_to(location) or location.is_relative_to(folder):
+            raise OutputError(f"{what} {folder} overlaps the {name} ({location}); a build replaces it whole")
+    return folder
 
 
 def walk(folder: Path | str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry]]:

@@ -74,9 +74,9 @@ def _load_fits() -> tuple[int, _Fit, _Fit]:
     fitted = json.loads(_FITTED_BYTES)
     if tuple(fitted["signals"]) != SIGNALS:
         raise RuntimeError(f"{FITTED} was fitted for signals {fitted['signals']}: run bench/support/fit.py")
-    short, long = ({k: fitted[name][k] for k in ("bias", "threshold")} | {"weights": tuple(fitted[name]["weights"])}
-                   for name in ("short", "long"))
-    return int(fitted["long_from"]), _Fit(**short), _Fit(**long)
+    short, long = (_Fit(tuple(fit["weights"]), fit["bias"], fit["threshold"]) for fit in (fitted["short"],
+                                                                                         fitted["long"]))
+    return int(fitted["long_from"]), short, long
 
 
 LONG_FROM, SHORT, LONG = _load_fits()  # evidence of LONG_FROM content words or more is scored by LONG
@@ -109,10 +109,6 @@ def _words(text: str) -> list[str]:
     return [w for w in words if w not in _STOP and not w.isdigit()]
 
 
-def content_words(text: str) -> list[str]:
-    return [_stem(w) for w in _words(text)]
-
-
 def evidence_sentences(text: str) -> list[str]:
     parts = [p.strip() for block in text.split("\n\n") for p in _SENTENCE_END.split(" ".join(block.split()))]
     return [p for p in parts if p]
@@ -120,9 +116,12 @@ def evidence_sentences(text: str) -> list[str]:
 
 @functools.cache
 def embeddings():
-    """wordllama's model from its own wheel; its loader would otherwise try to download a tokenizer it holds."""
+    """wordllama's model from its own wheel (its loader would otherwise try to download a tokenizer it holds),
+    with wordfreq's English table read too: the build loads both before its check workers fork, to share them."""
     import wordllama
+    from wordfreq import zipf_frequency
 
+    zipf_frequency("the", "en")
     return wordllama.WordLlama.load(cache_dir=pathlib.Path(wordllama.__file__).parent, disable_download=True)
 
 
@@ -164,9 +163,9 @@ _VECTORS: dict[str, Any] = {}
 
 
 def _word_vectors(words: Sequence[str]) -> Any:
-    """One normalised embedding a word, each word embedded once per process."""
+    """One normalised embedding a word, each word embedded once per process (up to 50,000 words, 50 MB)."""
     if new := [w for w in dict.fromkeys(words) if w not in _VECTORS]:
-        if len(_VECTORS) > 200_000:
+        if len(_VECTORS) > 50_000:
             _VECTORS.clear()
         _VECTORS.update(zip(new, _embed(new), strict=True))
     return np.array([_VECTORS[w] for w in words]).reshape(len(words), -1)
@@ -244,9 +243,14 @@ def signals(sentence: str, evidence: str) -> tuple[tuple[float, ...], str]:
     return values, parts[best]
 
 
+def evidence_length(evidence: str) -> int:
+    """How long a stored text is, in content words, as LONG_FROM counts them."""
+    return len(_prepared(evidence).every)
+
+
 def fit_for(evidence: str) -> _Fit:
     """The combination that scores a sentence against this evidence: the short one or the long one."""
-    return LONG if len(_prepared(evidence).every) >= LONG_FROM else SHORT
+    return LONG if evidence_length(evidence) >= LONG_FROM else SHORT
 
 
 def score(sentence: str, evidence: str, model: EntailmentModel | None = None) -> Scored:

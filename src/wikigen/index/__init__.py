@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from wikigen.config import Config
 from wikigen.index.canonical import canonicalize
 from wikigen.model import OutputFile
 
@@ -51,6 +52,17 @@ class Shard:
     name: str
     pages: tuple[str, ...]  # output paths
     key: str
+
+
+def shard_pages(pages: int, config: Config) -> int:
+    """Pages per shard for a site of `pages` articles. The search page loads every shard's entry, metadata and
+    filter files when it opens, so a large wiki gets fewer, larger shards: `search_shard_pages` until that
+    would make more than `search_max_shards`, then as many as fit that count, but never more than
+    `search_shard_max_pages`, as one Pagefind run's memory grows with its pages (past that, more shards)."""
+    smallest = config.search_shard_pages
+    if not smallest:
+        return 0
+    return max(smallest, min(config.search_shard_max_pages, -(-pages // max(1, config.search_max_shards))))
 
 
 def plan(page_keys: Mapping[str, str], pages_per_shard: int) -> tuple[Shard, ...]:

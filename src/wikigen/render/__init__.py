@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from wikigen.config import Config
 from wikigen.model import Article, CheckedSite, Diagnostic, OutputFile
 from wikigen.render.article import ARTICLE_TEMPLATE, ArticlePage, Cited, article_context
-from wikigen.render.body import Body, article_path, article_url, citation_numbers
+from wikigen.render.body import Body, article_path, article_url, bucketed, citation_numbers, redirects
 from wikigen.render.links import LinkChecker, page_url, scan
 from wikigen.render.listings import Listing
 from wikigen.render.references import TIERS, Reference, format_references, load_style
@@ -87,6 +87,7 @@ class SiteRenderer:
         self.articles = tuple(sorted((a for a in site.articles if a.meta is not None and (drafts or not a.meta.draft)),
                                      key=article_sort_key))
         self.by_slug = {a.slug: a for a in self.articles}
+        self.buckets = bucketed(len(site.articles), self.config)
         self.env = environment(self.config)
         self.static = _static_files([PACKAGE_THEME / "static", self.config.path("theme") / "static"])
         self.taxonomies = build_taxonomies(self.articles)
@@ -134,7 +135,11 @@ class SiteRenderer:
             anchors[key] = anchor
         return anchors
 
-    article_url = staticmethod(article_url)
+    def article_path(self, slug: str) -> str:
+        return article_path(slug, self.buckets)
+
+    def article_url(self, slug: str) -> str:
+        return article_url(slug, self.buckets)
 
     def absolute(self, url: str) -> str:
         return self.base_url + url
@@ -195,7 +200,7 @@ class SiteRenderer:
             if s in self.by_slug and (see := self.by_slug[s].meta)
         )
         return ArticlePage(
-            article_path(article.slug), url, self.absolute(url), article, identity, sources, see_also,
+            self.article_path(article.slug), url, self.absolute(url), article, identity, sources, see_also,
             taxonomy["types"].url(meta.type),
             taxonomy["disciplines"].url(meta.discipline) if meta.discipline else None,
             tuple((p, taxonomy["populations"].url(p)) for p in meta.populations),
@@ -241,7 +246,7 @@ class SiteRenderer:
     def sort_orders(self) -> dict[str, list[str]]:
         """For each way the search page sorts, the articles' URLs (as Pagefind records them) in ascending
         order, those without the value left out."""
-        urls = [page_url(article_path(a.slug)) for a in self.articles]  # in title order
+        urls = [page_url(self.article_path(a.slug)) for a in self.articles]  # in title order
         dated = sorted(((a.meta.provenance.generated, url) for a, url in zip(self.articles, urls, strict=True)
                         if a.meta and a.meta.provenance.generated), key=lambda pair: pair[0])  # ties: by title
         return {"title": urls, "date": [url for _, url in dated]}
@@ -276,6 +281,8 @@ class SiteRenderer:
         urls += [(page_url(path), self.build_date) for path in self.listed if path not in UNLISTED]
         yield self.sitemap(urls)
         yield self.robots()
+        if self.buckets:
+            yield self.file("_redirects", redirects(self.by_slug))
         for path, source in self.static.items():
             yield self.file(path, source.read_bytes())
         for path, source in sorted(self.media.items()):

@@ -8,9 +8,11 @@ parsing every article a second time to render its page.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+import re
 import urllib.parse
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -32,13 +34,51 @@ class Body:
     headings: tuple[Heading, ...]  # those the table of contents lists
 
 
-def article_path(slug: str) -> str:
-    """An article page's file in the output."""
-    return f"articles/{slug}/index.html"
+def bucketed(articles: int, config: Config) -> bool:
+    """Whether a wiki of `articles` articles (drafts count) puts its pages in buckets: Netlify refuses a deploy
+    with more than 54,000 files in one folder, and `articles/` holds a folder per article. A smaller wiki keeps
+    its URLs; the switch is `article_buckets_from` (0: never)."""
+    return 0 < config.article_buckets_from <= articles
 
 
-def article_url(slug: str) -> str:
-    return f"/articles/{urllib.parse.quote(slug)}/"
+def bucket(slug: str) -> str:
+    """Two hex digits of the slug's hash: 256 folders, even in size, and a slug keeps its bucket as the wiki
+    grows."""
+    return hashlib.sha256(slug.encode("utf-8")).hexdigest()[:2]
+
+
+def article_path(slug: str, buckets: bool = False) -> str:
+    """An article page's file in the output: `articles/<slug>/`, or `articles/<bucket>/<slug>/`."""
+    return f"articles/{bucket(slug)}/{slug}/index.html" if buckets else f"articles/{slug}/index.html"
+
+
+def article_url(slug: str, buckets: bool = False) -> str:
+    quoted = urllib.parse.quote(slug)
+    return f"/articles/{bucket(slug)}/{quoted}/" if buckets else f"/articles/{quoted}/"
+
+
+_OLD_URL = re.compile(r"/articles/([^/?#]+)/?(?:index\.html)?((?:[?#].*)?)")
+
+
+def _to_buckets(resolve: Callable[[str], str], slugs: Collection[str]) -> Callable[[str], str]:
+    """`resolve`, with a link written to an article's unbucketed URL sent to its bucket: the page there is
+    gone (the redirect would answer, but the build's link check reads the output)."""
+
+    def resolved(href: str) -> str:
+        match = _OLD_URL.fullmatch(href)
+        if match and (slug := urllib.parse.unquote(match.group(1))) in slugs:
+            return article_url(slug, True) + match.group(2)
+        return resolve(href)
+
+    return resolved
+
+
+def redirects(slugs: Collection[str]) -> bytes:
+    """Netlify's `_redirects` for a bucketed wiki: each article's unbucketed URL, which it had until the wiki
+    grew past `article_buckets_from` (and which links elsewhere still use), moved for good to its bucket. One
+    line an article: Netlify's placeholders take whole path segments, so no rule can compute a bucket."""
+    lines = (f"{article_url(slug)} {article_url(slug, True)} 301\n" for slug in sorted(slugs))
+    return "".join(lines).encode("utf-8")
 
 
 def media_url(config: Config, relative: str, found: dict[str, str]) -> str | None:
@@ -58,8 +98,10 @@ def citation_numbers(article: Article, known: Collection[str]) -> dict[str, int]
     return {key: number for number, key in enumerate(article.cited, 1) if key in known}
 
 
-def render_body(article: Article, config: Config, slugs: Collection[str], keys: Collection[str]) -> Body:
-    """`slugs`: the site's articles, for links between them; `keys`: the bibliography's, for the numbers."""
+def render_body(article: Article, config: Config, slugs: Collection[str], keys: Collection[str],
+                buckets: bool = False) -> Body:
+    """`slugs`: the site's articles, for links between them; `keys`: the bibliography's, for the numbers;
+    `buckets`: whether the site's pages are bucketed (`bucketed`)."""
     meta = article.meta
     assert meta is not None
     media: dict[str, str] = {}
@@ -79,13 +121,15 @@ def render_body(article: Article, config: Config, slugs: Collection[str], keys: 
         if sentence.inherited is not None:
             owners.setdefault(id(sentence.inherited), sentence.id)
     model = meta.provenance.model or "a language model"
+    resolve = link_resolver(article_url(article.slug, buckets),
+                            lambda s: article_url(s, buckets) if s in slugs else None,
+                            lambda path: media_url(config, posixpath.join(folder, path), media))
     context = ArticleContext(
         numbers=citation_numbers(article, keys),
         owners=owners,
         llm_title=f"LLM: written by {model} without a cited source. Verify before clinical use.",
         resolve_image=resolve_image,
-        resolve_link=link_resolver(article_url(article.slug), lambda s: article_url(s) if s in slugs else None,
-                                   lambda path: media_url(config, posixpath.join(folder, path), media)),
+        resolve_link=_to_buckets(resolve, slugs) if buckets else resolve,
         aliases={new: tuple(old for old, n in meta.ids if n == new) for _, new in meta.ids},
         # a closest sentence is shown only where it scored as support: a reader would take it for support
         matches={s.sentence: dict(s.best) for s in article.support if s.best and s.status is Support.SUPPORTED},

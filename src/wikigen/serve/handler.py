@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wikigen.serve.headers import for_dev, headers_for
+from wikigen.serve.redirects import redirect
 from wikigen.serve.session import Snapshot
 
 PREFIX = "/__wikigen/"
@@ -193,6 +194,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         elif not local.exists() and local.with_suffix(".html").is_file() and not path.endswith("/"):
             local = local.with_suffix(".html")
         status = 200
+        if not local.is_file() and (rule := redirect(output, path)):
+            target, code = rule
+            if code in (301, 302, 303, 307, 308):
+                query = urllib.parse.urlsplit(self.path).query
+                self._send(code, b"", "text/plain; charset=utf-8", head_only,
+                           {"Location": target + ("?" + query if query and "?" not in target else "")})
+                return
         if not local.is_file():
             status, local = 404, output / "404.html"
             if not local.is_file():
