@@ -10,6 +10,7 @@ silently. The tokens made here are not markdown-it-py's in full (no list or para
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable
@@ -62,14 +63,11 @@ def parse(md: MarkdownIt, body: str, env: dict[str, Any], containers: tuple[str,
     return state.tokens
 
 
+@functools.cache
 def _rust() -> Any:
-    global _PARSER
-    if _PARSER is None:
-        _PARSER = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "deflist"])
-    return _PARSER
-
-
-_PARSER: Any = None
+    """One parser per process, with markdown-it-py's options: CommonMark, tables and definition lists (raw HTML
+    is on in the Rust preset, but any HTML node sends the body back)."""
+    return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "deflist"])
 
 
 class _Builder:
@@ -226,6 +224,9 @@ class _Builder:
         not decided here."""
         if not content.startswith(text, at):
             raise Unsupported  # the text is not the source's (an entity, an escape): offsets would differ
+        if "[" not in text:
+            children.append(_text_token(text))
+            return
         done = 0
         for found in re.finditer(r"\[", text):
             pos = found.start()
