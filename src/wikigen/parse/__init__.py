@@ -28,7 +28,6 @@ from wikigen.model import (
     Severity,
     SourceFile,
 )
-from wikigen.parse import fast
 from wikigen.parse.frontmatter import parse_front_matter, split
 from wikigen.parse.markers import markers_plugin
 from wikigen.parse.sentences import units_plugin
@@ -156,8 +155,7 @@ def _front_prose(md: MarkdownIt, front: FrontMatter | None, name: str, file_line
 
 def parse_document(source: SourceFile, tokens: bool = True) -> Document:
     """Parse one article. A broken front matter does not stop the body from being parsed. Without `tokens`
-    (a check that renders nothing) the document keeps none, the units are not wrapped in the tokens, and the
-    body takes the fast path where it can (`fast.py`)."""
+    (a check that renders nothing) the document keeps none, and the units are not wrapped in the tokens."""
     path, text = source.path, source.text or ""
     diagnostics = []
     parts = split(text)
@@ -180,7 +178,7 @@ def parse_document(source: SourceFile, tokens: bool = True) -> Document:
     caption_tokens = _front_prose(md, front, "figure.caption", file_lines, shared)
     env: dict[str, Any] = {"lines": parts.body.split("\n"), "line_offset": parts.body_line, **shared}
     try:
-        body = (None if tokens else fast.parse(md, parts.body, env, CONTAINERS, UNKNOWN)) or md.parse(parts.body, env)
+        body = md.parse(parts.body, env)
         if "too_deep" in env:
             message = (f"text nested more than {md.options.maxNesting} levels deep (block quotes, lists) is not "
                        "parsed or checked: flatten it")

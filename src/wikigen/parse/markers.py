@@ -151,7 +151,7 @@ def parse_items(text: str, offset: int, closed: bool = True) -> RawMarker:
     return RawMarker(text, offset, tuple(citations), llm, tuple(problems))
 
 
-def is_group(src: str, start: int, end: int, closed: bool) -> bool:
+def _is_group(src: str, start: int, end: int, closed: bool) -> bool:
     """Whether `src[start:end]` (after a `[`) reads as a citation group: `@` first (after spaces or `-`), or a
     prefix then ` @`/` -@`, in a closed group that is not the text of a link (`[see @a](url)`)."""
     at = start
@@ -170,7 +170,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     while end < state.posMax and src[end] not in "[]":
         end += 1
     closed = end < state.posMax and src[end] == "]"
-    if "@" not in src[pos + 1 : end] or not is_group(src, pos + 1, end, closed):
+    if "@" not in src[pos + 1 : end] or not _is_group(src, pos + 1, end, closed):
         return False
     if not closed:
         # Claim only `[@word` so the rest of the line still renders as text.
