@@ -8,13 +8,13 @@ import collections
 import hashlib
 import json
 import re
-import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from samplewiki import copy_sample
 from wikigen.build import build
 from wikigen.config import Config
 from wikigen.index import page_ids
@@ -23,23 +23,8 @@ from wikigen.render.body import article_path, bucket, bucketed, redirects
 from wikigen.serve import DevServer
 
 REPO = Path(__file__).resolve().parents[1]
-SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
 OLD_LINK = "The [theory itself](/articles/achievement-goal-theory/#core-principles) frames these goals [@llm]."
 NETLIFY_LIMIT = 54_000  # files in one folder of a deploy (Netlify's "Site deploys" docs)
-
-
-def copy_sample(target: Path, settings: str) -> Path:
-    target.mkdir()
-    for name in SITE_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    config = target / "pyproject.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("[tool.wikigen]", "[tool.wikigen]\n" + settings),
-                      encoding="utf-8")
-    return target
 
 
 def slugs_of(site: Path) -> list[str]:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import samplewiki
 import wikigen.index
 from wikigen.build import build
 from wikigen.config import Config
@@ -25,7 +26,6 @@ from wikigen.index import SearchIndexError, index_folders, page_ids, plan, shard
 from wikigen.index.canonical import SIGNATURE, canonicalize, decode, encode
 
 REPO = Path(__file__).resolve().parents[1]
-SITE_FILES = ("content", "bibliography.bib", "theme", "pyproject.toml")
 ARTICLE = "content/mastery-approach-goals.md"
 
 
@@ -35,17 +35,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def copy_sample(target: Path) -> Path:
     """The sample wiki with one article a shard: four articles, so several bundles."""
-    target.mkdir()
-    for name in SITE_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    config = target / "pyproject.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\nsearch_shard_pages = 1"), encoding="utf-8")
-    return target
+    return samplewiki.copy_sample(target, "search_shard_pages = 1")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from samplewiki import copy_sample
 from wikigen import partition
 from wikigen.build import SearchMode, build, build_partition, merge
 from wikigen.cli import main, parser
@@ -23,7 +24,6 @@ from wikigen.cli import main, parser
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 RENDER_SITE = TESTS / "sites" / "render"
-SAMPLE_FILES = ("content", "bibliography.bib", "evidence", "theme", "pyproject.toml")  # the sample wiki
 WORKFLOW = REPO / ".github" / "workflows" / "partitioned.yml"
 
 
@@ -32,23 +32,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def sample(target: Path) -> Path:
-    target.mkdir()
-    for name in SAMPLE_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        elif source.is_file():
-            shutil.copy2(source, target / name)
-    return target
+    return copy_sample(target)
 
 
 def bucketed_sample(target: Path) -> Path:
     """The sample wiki with its pages in buckets (and a `_redirects`), as a wiki past `article_buckets_from` has."""
-    sample(target)
-    config = target / "pyproject.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\narticle_buckets_from = 1"), encoding="utf-8")
-    return target
+    return copy_sample(target, "article_buckets_from = 1")
 
 
 def render_site(target: Path) -> Path:

@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 from netlify_site import header_rules, load_netlify, serve
 
+from samplewiki import copy_sample
 from wikigen.build import build
 
 REPO = Path(__file__).resolve().parents[2]
-SITE_FILES = ("content", "bibliography.bib", "evidence", "theme", "pyproject.toml")
 TIMEOUT_MS = 10_000
 
 
@@ -44,17 +44,8 @@ def netlify_config() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample wiki built from a copy of the repository's site files; returns the output folder."""
-    root = tmp_path_factory.mktemp("site")
-    for name in SITE_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        elif source.is_file():
-            shutil.copy2(source, root / name)
     # One article a shard: the search page must merge several Pagefind bundles, as a large wiki's does.
-    config = root / "pyproject.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[tool.wikigen]", "[tool.wikigen]\nsearch_shard_pages = 1"))
+    root = copy_sample(tmp_path_factory.mktemp("site") / "site", "search_shard_pages = 1")
     result = build(root)
     assert result.published, f"the sample wiki did not build: {result.site.errors} errors"
     output = result.site.config.path("output")
